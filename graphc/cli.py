@@ -135,6 +135,7 @@ class LazyGroup(click.Group):
     def invoke(self, ctx):
         """Run the subcommand; a bug in graphc exits 4 with one line (spec §8), never 1 like findings."""
         fall_back_to_ascii(sys.stdout, sys.stderr)
+        register_environment_key()
         wrong = refusal()
         if wrong is not None:  # a limit set in the environment that graphc cannot use: refuse rather than guess
             raise click.UsageError(wrong)
@@ -171,6 +172,18 @@ class LazyGroup(click.Group):
         except Exception as exc:  # MemoryError and RecursionError too: whatever it was, it is a bug
             report_crash(exc, ctx)
             ctx.exit(EXIT_INTERNAL)
+
+
+def register_environment_key() -> None:
+    """Register the environment's ``SEQUENCE_API_KEY`` (as graphc.api.secrets reads it: stripped) for redaction
+    before the command runs, so a text report masks it wherever it shows up (a file that echoes the environment),
+    not only after the command loads it (audit sec29 1). The credentials file is not read here: ``lint`` and
+    ``--version`` stay lean (no TOML parse, no file), and a command that needs the key registers it as it loads it."""
+    key = os.environ.get("SEQUENCE_API_KEY", "").strip()
+    if key:
+        from graphc.api.redact import register_secret  # deferred: only a run with the key in its environment
+
+        register_secret(key)
 
 
 EXIT_INTERNAL = 4  # graphc.commands.common.EXIT_INTERNAL, here for a crash too deep to import it

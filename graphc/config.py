@@ -53,8 +53,10 @@ from graphc.files import (
     display_path,
     find_project_root,
     is_config_entry,
+    leaves_root,
     parse_toml,
     read_whole_source,
+    real_path,
     unreadable,
 )
 from graphc.lines import split_lines
@@ -314,13 +316,28 @@ def project_config(root: Path) -> tuple[Config, list[Diagnostic]]:
 # -- loading -----------------------------------------------------------------
 
 
-def read_config(path) -> tuple[Config, list[Diagnostic]]:
+def read_config(path, *, named: bool = False) -> tuple[Config, list[Diagnostic]]:
     """Read one config file (``graphc.toml``, or ``pyproject.toml`` for ``[tool.graphc]``).
 
-    Never raises for bad content; returns what it could read plus diagnostics.
+    Never raises for bad content; returns what it could read plus diagnostics. One graphc found itself (not
+    ``named`` with ``--config``) that is a symbolic link out of the folder it was found in, its project's root,
+    is not read: a GC100 at the link (:func:`graphc.files.leaves_root`; audit sec29 1).
     """
     path = Path(path)
     shown = _display(path)
+    if not named and leaves_root(path, path.parent) and os.path.exists(path):
+        # (a link to nothing keeps the "cannot be followed" GC100 below: there is nothing there to read)
+        return Config(path=path), [
+            Diagnostic(
+                "GC100",
+                f"cannot read config file: it is a symbolic link to {real_path(path)}, outside the project root"
+                f" {path.parent}; graphc does not read a config it finds"
+                " through a link out of its project",
+                shown,
+                None,
+                hint="copy the file into the repository, or name it with `graphc lint --config FILE`",
+            )
+        ]
     try:
         text = read_whole_source(path)
     except UnicodeDecodeError as exc:

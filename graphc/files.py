@@ -272,10 +272,33 @@ def _inside_root_of(start: str) -> Callable[[str], bool]:
     def inside_root(path: str) -> bool:
         if not root:
             root.append(os.path.realpath(find_project_root(start)))
-        target = os.path.realpath(path)
-        return target == root[0] or target.startswith(root[0].rstrip(os.sep) + os.sep)
+        return _within(os.path.realpath(path), root[0])
 
     return inside_root
+
+
+def _within(target: str, root: str) -> bool:
+    """Whether the real path ``target`` is the real path ``root`` or under it."""
+    return target == root or target.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def leaves_root(path: str | os.PathLike[str], root: str | os.PathLike[str] | None = None) -> bool:
+    """Whether ``path`` is a symbolic link whose target (all links resolved) lies outside ``root``, by default the
+    project root of the folder ``path`` is named in (:func:`find_project_root` of that folder, its real path): the
+    test a directory walk gives each link it meets (:func:`_walk`), for one file named on its own.
+
+    Such a file is not a walk's to read, and when it is read anyway (a ``--quotes``, ``--params`` or ``--config``
+    file, a playbook named on the command line) nothing of its text is shown: no code frame (graphc.report.text),
+    and a config graphc found itself behind such a link is not read at all (graphc.config, ``root`` the folder
+    it was found in). A link can point anywhere the user can read (the API key's credentials file,
+    ``/proc/self/environ``), and a repository may hold one (audit sec29 1; docs/robustness.md). A file that is not
+    itself a link never leaves: it is in its folder, which is in the folder's root."""
+    path = os.fspath(path)
+    if not os.path.islink(path):
+        return False
+    if root is None:
+        return not _inside_root_of(os.path.dirname(path) or os.curdir)(path)
+    return not _within(os.path.realpath(path), os.path.realpath(root))
 
 
 def _normalised(raw: str | os.PathLike[str]) -> str:
@@ -652,6 +675,8 @@ def declares_graphc(pyproject: Path) -> bool:
 
     One over ``MAX_FILE_BYTES`` is never parsed: it counts when its first ``MAX_FILE_BYTES`` name graphc's table,
     and the config reader then reports it too big (GC100)."""
+    if leaves_root(pyproject, pyproject.parent):
+        return False  # never read (docs/robustness.md): a link out of its folder is not taken for a project's config
     try:
         text = read_source(pyproject)
     except UnicodeDecodeError as exc:

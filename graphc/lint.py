@@ -33,6 +33,7 @@ from graphc.files import (
     find_project_root,
     git_paths,
     has_suffix,
+    leaves_root,
     outermost_project_root,
     read_source,
     real_path,
@@ -734,7 +735,8 @@ def located_result(diagnostics: list[Diagnostic]) -> FileResult:
     shown = diagnostics[0].path
     text: str | None
     try:
-        text = read_source(shown)
+        # a link out of its root is not read for the snippets: the report shows none of it (graphc.report.text)
+        text = None if leaves_root(shown) else read_source(shown)
     except UnicodeDecodeError as exc:  # a config's GC100 at its first bad byte: shown with the bad bytes replaced
         text = unreadable(shown, exc)[1]
     except OSError:  # (a config's GC100 "cannot read config file" says why; a pipe is gone)

@@ -461,43 +461,25 @@ def test_a_warning_given_a_relative_path_is_shown_with_its_snippet_as_lint_shows
     assert str(path.resolve()).startswith(str(project.resolve()))  # (the file the bundle linted is under the cwd)
 
 
-def test_a_config_that_is_a_link_out_of_the_project_is_copied_by_content_and_said(tmp_path):
-    """audit sched20 2: a graphc.toml linked to a shared desk config is what lint, compile and run apply; the bundle
-    wrote its empty marker in its place, with no word, so the hosted strategy priced on other ticks and lost the
-    desk's rule levels."""
+def test_a_config_that_is_a_link_out_of_the_project_is_refused_and_nothing_is_written(tmp_path):
+    """audit sched20 2 copied a graphc.toml linked to a shared desk config outside the project by content; a link out
+    of the project is no config graphc reads now, in any command (audit sec29 1: a repository's link to the
+    credentials file was read and shown, and the bundle would have copied it for upload): GC100 at the link, exit
+    1, no bundle."""
     shared = tmp_path / "desk" / "shared.toml"
     shared.parent.mkdir()
     shared.write_text('[markets."BTC-USD"]\ntick = 5\n\n[rules]\nGC502 = "off"\n')
-    project = tmp_path / "a" / "project"
 
     def link(project: Path) -> None:
         (project / "graphc.toml").unlink()
         (project / "graphc.toml").symlink_to(shared)
 
     proc, out = bundle(tmp_path / "a", prepare=link)
-    assert proc.returncode == 0, proc.stderr
-    copied = out / "project" / "graphc.toml"
-    assert not copied.is_symlink() and copied.read_text() == shared.read_text()
-    said = " ".join(proc.stderr.split())
-    assert f"graphc: note: graphc.toml is a link to {shared}: its content is copied into the bundle" in said, said
-
-    # the bundle's playbook compiles as the project's does: the same config, so the same tick
-    quotes = tmp_path / "q.yaml"
-    quotes.write_text("BTC-USD: {bid: 97250.00, ask: 97251.00}\n")
-    book = 'graphc: 1\nname: t\nlegs:\n  a: {buy: 0.01 BTC, symbol: BTC-USD, venue: coinbase, limit: "ask + 1 tick"}\n'
-    limits = []
-    for folder in (project, out / "project"):
-        (folder / "t.yaml").write_text(book)
-        compiled = subprocess.run(
-            [sys.executable, "-m", "graphc", "compile", "t.yaml", "--quotes", str(quotes)],
-            capture_output=True,
-            text=True,
-            cwd=folder,
-            env={**os.environ, "PYTHONPATH": str(REPO)},
-        )
-        assert compiled.returncode == 0, compiled.stderr
-        limits.append([line.strip() for line in compiled.stdout.splitlines() if "price_1e9" in line])
-    assert limits[0] == limits[1] == ['"price_1e9": 97255000000000'], limits
+    assert proc.returncode == 1, proc.stderr
+    assert "graphc.toml: error GC100 cannot read config file: it is a symbolic link to" in proc.stderr, proc.stderr
+    assert "copy the file into the repository" in proc.stderr
+    assert "GC502" not in proc.stderr  # (its text is not shown)
+    assert not out.exists()
 
 
 def test_a_config_linked_inside_the_project_is_the_bundles_graphc_toml(tmp_path):

@@ -574,6 +574,11 @@ def _remove_stale(output: str, command: str, what: str, *, partial: bool = False
     )
 
 
+# The reports read by people, line by line: every line passes graphc.api.redact.redact, as router text does. JSON
+# and SARIF are data (their strings hold no frame of a file's text).
+LINE_FORMATS = ("text", "github", "junit")
+
+
 def write_report(
     fmt: str,
     results,
@@ -613,6 +618,10 @@ def write_report(
         encoding=narrow_encoding(sys.stdout) if fmt == "text" and output is None else None,
     )
     text = text if text.endswith("\n") else text + "\n"
+    if fmt in LINE_FORMATS:
+        from graphc.api.redact import redact  # deferred: only lint writes a report
+
+        text = redact(text)  # the key, whatever file echoed it (audit sec29 1), as router text is masked
     write_output(text, output, what="the report", for_people=fmt == "text")  # the others are read by programs
     left_out = ""
     if fmt == "sarif":  # a log that cannot list every result says so on stderr too
@@ -691,6 +700,9 @@ def print_diagnostics(results, *, stream=None, summary=False, explain_skips=Fals
         encoding=narrow_encoding(stream),
     )
     if text:
+        from graphc.api.redact import redact  # deferred: a clean compile prints nothing
+
+        text = redact(text)  # the key, whatever file echoed it (audit sec29 1), as router text is masked
         stream.write(text if text.endswith("\n") else text + "\n")
 
 

@@ -936,7 +936,9 @@ class Projects:
         index = self._by_config.get(key)
         if index is not None:
             return index
-        config, diagnostics = read_config(config_path) if config_path is not None else (Config(), [])
+        config, diagnostics = (
+            read_config(config_path, named=self.given is not None) if config_path is not None else (Config(), [])
+        )
         if self.inline:
             config, _ = with_overrides(config, self.inline)  # (problems: refused in __init__)
         config = selected_again(config, self.select)

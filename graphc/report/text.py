@@ -25,7 +25,7 @@ import unicodedata
 
 from graphc.ascii_fallback import for_encoding
 from graphc.diagnostics import Diagnostic, Span
-from graphc.files import read_source, unreadable
+from graphc.files import leaves_root, read_source, unreadable
 from graphc.lines import split_lines
 from graphc.report import (
     LOG_COMMAND,
@@ -76,6 +76,10 @@ def should_color(stream=None, environ=None) -> bool:
 
 
 def render(results: list[FileResult], options: ReportOptions) -> str:
+    """The report. A file that is a symbolic link out of the project root of the folder it is named in
+    (:func:`graphc.files.leaves_root`, the test a directory walk gives a link) is shown without code frames: its
+    findings' locations, messages and hints only, as a link can lead to any file the user can read (the API key's
+    credentials file, ``/proc/self/environ``: audit sec29 1)."""
     paint = _painter(options.color)
     sources = {r.path: r.source for r in results}
     lines_cache: dict[str, list[str] | None] = {}
@@ -84,7 +88,9 @@ def render(results: list[FileResult], options: ReportOptions) -> str:
         for d in diagnostics:
             if d.path not in lines_cache:
                 source = sources.get(d.path)
-                if source is None and d.span is not None and d.span.file == d.path:
+                if leaves_root(d.path):  # a link out of its root: no line of its text is shown (audit sec29 1)
+                    source = None
+                elif source is None and d.span is not None and d.span.file == d.path:
                     source = _read_other_file(d.path)  # a `use:` template or a --params file
                 lines_cache[d.path] = _lines(source) if source is not None else None
             out.extend(format_diagnostic(d, lines_cache[d.path], paint, options.encoding))
