@@ -837,7 +837,15 @@ def confirm_or_refuse(question: str, *, no_terminal: str, not_done: str) -> None
     """Ask ``question`` (y/N, on stderr) on the terminal and return only on yes: the one prompt of the commands
     that ask before they act. Anything else refuses with exit 2 and nothing done: no terminal to ask on
     (``no_terminal`` says what to pass instead), `n`, Enter, Ctrl-C or Ctrl-D (a no, never an internal error;
-    audit plan20 2); any other answer asks again. ``not_done`` says what did not happen."""
+    audit plan20 2); any other answer asks again. ``not_done`` says what did not happen.
+
+    The question is shown cleaned (:func:`graphc.api.redact.clean`: keys masked, control characters and escape
+    sequences written as escapes), whatever its caller built it from: a bundle's name, the router's name of a
+    strategy and a wire file's name reach it, and an escape sequence in one could rewrite or hide the line that
+    asks for real money (audit sec29 3)."""
+    from graphc.api.redact import clean  # deferred: only a prompt needs it (lint never asks)
+
+    question = clean(question, None)
     if not sys.stdin.isatty():
         fail(no_terminal, EXIT_USAGE, prefix="refused")
     try:

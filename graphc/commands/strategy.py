@@ -118,7 +118,9 @@ def deploy_command(directory, env_values, no_start, replace, live, yes, verbose)
         sdir = read_strategy_dir(directory)
         note = check_bundle(sdir, env)
         live_from = sdir.live_from(env)
-        _live_opt_in(sdir.name, live_from, live, yes, "deploy it", f"Deploy {sdir.name}", {**sdir.env, **env})
+        _live_opt_in(
+            sdir.name, live_from, live, yes, "deploy it", f"Deploy {clean(sdir.name, 200)}", {**sdir.env, **env}
+        )
     except DeployError as exc:
         click.echo(f"graphc: refused: {exc}", err=True)
         sys.exit(exc.exit_code)
@@ -238,7 +240,13 @@ def _start_opt_in(name: str, strategy: dict, live: bool, yes: bool) -> None:
         if problem is not None:
             raise DeployError(f"{clean(name, 200)}: {clean(problem, None)}")
     _live_opt_in(
-        name, live_from, live, yes, "start it", f"Start {name}", shown_env if isinstance(shown_env, dict) else None
+        name,
+        live_from,
+        live,
+        yes,
+        "start it",
+        f"Start {clean(name, 200)}",
+        shown_env if isinstance(shown_env, dict) else None,
     )
 
 

@@ -79,7 +79,9 @@ def _confirm_live(prepared, yes: bool, max_age: float) -> None:
             for line in _answer_by(prepared, max_age):
                 click.echo(line, err=True)
         confirm_or_refuse(
-            f"Submit {prepared.name} LIVE, with real money?", no_terminal=no_terminal, not_done="nothing was submitted"
+            f"Submit {clean(prepared.name, 200)} LIVE, with real money?",
+            no_terminal=no_terminal,
+            not_done="nothing was submitted",
         )
     late = expired(prepared, max_age)
     if late is not None:
