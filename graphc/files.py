@@ -402,6 +402,84 @@ def linked_state_part(*paths: str | os.PathLike[str]) -> Path | None:
     return None
 
 
+class LinkedOutput(OSError):
+    """An ``-o FILE`` that is a symbolic link graphc does not write through (:func:`open_output_file`); its
+    ``strerror`` says so, whole."""
+
+
+def output_link_problem(path: str | os.PathLike[str]) -> str | None:
+    """Why graphc does not write the ``-o FILE`` ``path``, or None when it may.
+
+    A symbolic link at ``path`` (:func:`linked_state_part`: graphc's state refuses one for the same reason) whose
+    final target is a regular file, a folder or nothing (dangling, a loop) is not written through: a repository
+    may hold one (a committed ``plan.json`` or ``out.sarif``) pointing anywhere outside it, whose target a CI step
+    would truncate and overwrite, or create (audit sec29 4). A link to a character device, a FIFO or a socket is
+    written (``-o /dev/stdout``, ``/dev/null``, ``/proc/self/fd/N``), and so is one to the file this process has
+    as its stdout or stderr (``-o /dev/stdout > out.json``): those are the streams the person running graphc
+    chose. Only ``path`` itself (and a ``.graphc`` folder it is in) is looked at: its other folders are where the
+    person running graphc asked for the file."""
+    if linked_state_part(path) is None:
+        return None
+    try:
+        info: os.stat_result | None = os.stat(path)
+    except (OSError, ValueError):
+        info = None
+    if info is not None and (not (S_ISREG(info.st_mode) or S_ISDIR(info.st_mode)) or _is_own_stream(info)):
+        return None
+    return _linked_output(path)
+
+
+def _linked_output(path: str | os.PathLike[str]) -> str:
+    return (
+        f"{os.fspath(path)} is a symbolic link; graphc does not write through links (a repository may hold one "
+        "pointing outside it): remove it, or name the file it points to"
+    )
+
+
+def _is_own_stream(info: os.stat_result) -> bool:
+    """Whether ``info`` is the file this process's stdout or stderr is."""
+    for fd in (1, 2):
+        try:
+            own = os.fstat(fd)
+        except OSError:
+            continue
+        if (own.st_dev, own.st_ino) == (info.st_dev, info.st_ino):
+            return True
+    return False
+
+
+def open_output_file(path: str | os.PathLike[str], mode: int = 0o666) -> tuple[int, bool]:
+    """(a descriptor of ``path`` opened to write, created or emptied; whether it was reached through a link): the
+    one way every ``-o FILE`` is opened (report, graph, picture, playbook, plan).
+
+    :class:`LinkedOutput`, nothing opened, for a link :func:`output_link_problem` refuses. Any other file is
+    opened with ``O_NOFOLLOW``, so a link made at ``path`` after that check is refused too (``ELOOP``) rather than
+    followed. A link that may be written (to a device, a FIFO, this process's stdout) is opened through, without
+    truncating, and what was opened is checked again: a regular file there (the link changed meanwhile) is
+    refused, unless it is this process's stdout or stderr, which is then emptied as any ``-o`` file is."""
+    problem = output_link_problem(path)
+    if problem is not None:
+        raise LinkedOutput(errno.ELOOP, problem, os.fspath(path))
+    if not os.path.islink(path):
+        try:
+            return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), mode), False
+        except OSError as exc:
+            if exc.errno != errno.ELOOP or not os.path.islink(path):
+                raise
+            raise LinkedOutput(errno.ELOOP, _linked_output(path), os.fspath(path)) from None
+    fd = os.open(path, os.O_WRONLY)
+    try:
+        info = os.fstat(fd)
+        if S_ISREG(info.st_mode):
+            if not _is_own_stream(info):  # (the link was changed since the check)
+                raise LinkedOutput(errno.ELOOP, _linked_output(path), os.fspath(path))
+            os.ftruncate(fd, 0)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd, True
+
+
 def git_tracked(folder: str | os.PathLike[str], *relatives: str) -> str | None:
     """The first of ``relatives`` (POSIX paths in ``folder``) that git tracks, itself or anything under it; None
     when git tracks none of them (or there is no repository).

@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -32,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from graphc.api.redact import escape_controls
 from graphc.facts import edge_targets, notional_gap, router_reading, wire_limit, wire_qty
-from graphc.files import MAX_FILE_BYTES, open_source, too_big
+from graphc.files import MAX_FILE_BYTES, open_output_file, open_source, too_big
 from graphc.numbers import plus, times
 from graphc.quotes import QUOTE_FIELDS, Quote, quote_value, wire_symbols
 from graphc.units import UnitError
@@ -327,9 +328,10 @@ def write_plan(plan: dict, path) -> None:
             "into smaller ones, or set GRAPHC_MAX_FILE_BYTES to a larger number of bytes for this run and those that "
             'read the plan (docs/robustness.md, "Raising a limit")'
         )
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    fd, through_link = open_output_file(path, 0o600)  # never through a link to a file (audit sec29 4)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        os.fchmod(fh.fileno(), 0o600)  # an existing file keeps its mode otherwise
+        if not through_link and stat.S_ISREG(os.fstat(fd).st_mode):  # (never a device's mode: -o /dev/null)
+            os.fchmod(fd, 0o600)  # an existing file keeps its mode otherwise
         fh.write(text)
 
 

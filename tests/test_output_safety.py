@@ -456,8 +456,10 @@ def test_a_failed_compile_leaves_what_is_not_a_regular_file_alone(tmp_path):
     target.write_text("{}\n")
     (tmp_path / "link.json").symlink_to(target)
     failed = run_graphc("compile", playbook, "-o", "link.json", cwd=tmp_path)
-    assert failed.returncode == 1 and target.read_text() == "{}\n" and (tmp_path / "link.json").is_symlink()
+    # (refused before the compile: graphc never writes through a link to a file, audit sec29 4)
+    assert failed.returncode == 2 and target.read_text() == "{}\n" and (tmp_path / "link.json").is_symlink()
     assert "removed" not in failed.stderr.decode()
+    assert "graphc: error: link.json is a symbolic link; graphc does not write through links" in failed.stderr.decode()
 
 
 # -- file names that other commands print (sec16 8) ----------------------------------------------------------------

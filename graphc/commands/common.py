@@ -19,7 +19,16 @@ import click
 
 from graphc.ascii_fallback import holds_all_of_unicode
 from graphc.diagnostics import Diagnostic, FileResult
-from graphc.files import UNREADABLE, display_path, read_source, read_stdin, unreadable
+from graphc.files import (
+    UNREADABLE,
+    LinkedOutput,
+    display_path,
+    open_output_file,
+    output_link_problem,
+    read_source,
+    read_stdin,
+    unreadable,
+)
 from graphc.report import one_line  # (light: no renderer is imported with it)
 from graphc.version import __version__
 
@@ -428,10 +437,13 @@ def open_output(output: str | None, *, what: str = "the output", binary: bool = 
         return
     try:
         make_folders_for(output)
-        with open(output, "wb") if binary else open(output, "w", encoding="utf-8", newline="\n") as stream:
+        fd, _ = open_output_file(output)  # never through a link to a file (audit sec29 4)
+        with os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="\n") as stream:
             _STARTED.add(os.path.abspath(output))  # emptied: what is there from now on is this run's
             yield stream
         _WRITTEN.add(os.path.abspath(output))  # this run's, whole: no_stale_output keeps it
+    except LinkedOutput as exc:
+        fail(exc.strerror or str(exc), EXIT_USAGE)
     except OSError as exc:
         click.echo(f"graphc: {one_line(f'cannot write {what} to {output}: {exc.strerror or exc}')}", err=True)
         sys.exit(EXIT_USAGE)
@@ -462,6 +474,9 @@ def no_stale_output(output: str | None, *, command: str, what: str = "output", i
             "(give -o another file)",
             EXIT_USAGE,
         )
+    linked = output_link_problem(output)
+    if linked is not None:  # refused before the command runs; open_output_file refuses a link made since
+        fail(linked, EXIT_USAGE)
     key = os.path.abspath(output)
     _WRITTEN.discard(key)
     _STARTED.discard(key)
