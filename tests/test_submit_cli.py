@@ -134,6 +134,7 @@ def test_submit_watch_hedge_example_fires_triggers_in_order(sandbox, project):
         "  spot   [####################] 100.0%  200 / 200  avg 100  filled (4 fills)",
         "  hedge  [####################] 100.0%  200 / 200  avg 100  filled (4 fills)",
         "  edges: e0 fired",
+        f"graph {gid} completed",  # a finished graph's outcome line, as --watch ends with it
     ]
     listing = graphc(["ledger"], env, project)
     assert listing.returncode == 0 and re.search(

@@ -1370,8 +1370,15 @@ def _follow_on(screen: Screen, client, graph_id, interval, timeout, what, live, 
             err=True,
         )
         return EXIT_FINDINGS
-    screen.say(f"graph {graph_id} {followed.view.status}")
-    code, lines = graph_outcome(followed.view, unit_of)
+    return report_outcome(followed.view, unit_of, screen.say)
+
+
+def report_outcome(view, unit_of: Callable[[object], str | None], say: Callable[[str], None]) -> int:
+    """Say how a graph in a terminal state ended and return the exit code: the line ``graph G <status>`` through
+    ``say`` (stdout), then :func:`graph_outcome`'s lines on stderr. What `status --watch`, `submit --watch` and a
+    plain `status` of a finished graph print and exit with: one verdict, however the graph was looked at."""
+    say(f"graph {view.graph_id} {view.status}")
+    code, lines = graph_outcome(view, unit_of)
     for line in lines:
         click.echo(line, err=True)
     return code

@@ -32,6 +32,7 @@ from graphc.commands.common import (
     make_client,
     parse_seconds,
     render_graph,
+    report_outcome,
     say_unsaid,
     show_file_problems,
     write_output,
@@ -87,6 +88,12 @@ def status_command(graph_id, watch, interval, timeout, as_json, verbose):
     cancelled, rejected, failed, or none) or an inconsistent one (a leg
     filled beyond its target, or filled with no target). --json prints the answer
     once and goes without --watch and --timeout (a usage error, exit 2).
+
+    Without --watch the block is printed once. A graph still active, or
+    paused, exits 0; a finished one (completed, cancelled, failed) is judged
+    as --watch judges it at its end: the same `graph GRAPH_ID STATUS` line,
+    the same lines on stderr and the same exit code (1 for a leg short of its
+    target, 3 for one beyond it).
     """
     from graphc.api.follow import (  # deferred: the wire emitter; --help fast
         check_leg_statuses,
@@ -117,7 +124,11 @@ def status_command(graph_id, watch, interval, timeout, as_json, verbose):
             if view.status == "paused":
                 resume = resume_command(graph_id, _recorded_live(client, graph_id, view))
                 click.echo(f"graph {graph_id} is paused; resume it with {resume}", err=True)
-            return
+            if not view.terminal:  # still running, or paused: nothing to judge yet, exit 0
+                return
+            # a finished graph: the verdict --watch gives at its end, by the same function and in the same words (a
+            # leg filled short of its target exit 1, beyond it exit 3), not exit 0 whatever its legs show
+            sys.exit(report_outcome(view, lambda node: _recorded_unit(client, graph_id, node), click.echo))
         try:
             code = follow_and_report(
                 client,
