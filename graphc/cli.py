@@ -17,7 +17,6 @@ _COLLECTING = gc.isenabled()
 gc.disable()
 
 import contextlib
-import errno
 import importlib
 import importlib.util
 import os
@@ -31,6 +30,7 @@ from graphc.ascii_fallback import ERRORS as FALLBACK_ERRORS
 from graphc.ascii_fallback import holds_all_of_unicode
 from graphc.ascii_fallback import register as register_fallback
 from graphc.limits import refusal
+from graphc.streams import ClosedStdout, GuardedStdout, StdoutUnwritable
 from graphc.version import __version__
 
 # name -> "module:attribute"; the order is the order of ``graphc --help``.
@@ -157,19 +157,11 @@ class LazyGroup(click.Group):
         except BrokenPipeError:
             _quiet_stdout()  # the reader went away (`graphc lint | head`): nothing left to say
             ctx.exit(EXIT_BROKEN_PIPE)
-        except OSError as exc:
-            if isinstance(exc, _StdoutClosed):
-                from graphc.commands.common import unwritable_stdout  # deferred: only a stdout that cannot be written
-
-                unwritable_stdout(None)
-            if not _stdout_fails(exc):
-                report_crash(exc, ctx)
-                ctx.exit(EXIT_INTERNAL)
-            # a line for people (plan, schedule, status) to a full stdout: what the data commands' writer says
+        except StdoutUnwritable as exc:  # main()'s stdout said it: a line for people to a full or closed stdout
             from graphc.commands.common import unwritable_stdout  # deferred: only a stdout that cannot be written
 
-            unwritable_stdout(exc)
-        except Exception as exc:  # MemoryError and RecursionError too: whatever it was, it is a bug
+            unwritable_stdout(exc)  # what the data commands' writer says
+        except Exception as exc:  # any other OSError (not known to be stdout's), MemoryError, RecursionError: a bug
             report_crash(exc, ctx)
             ctx.exit(EXIT_INTERNAL)
 
@@ -245,43 +237,6 @@ def fall_back_to_ascii(*streams) -> None:
                 reconfigure(errors=FALLBACK_ERRORS)
 
 
-def _stdout_fails(exc: OSError) -> bool:
-    """Whether ``exc`` was raised writing to stdout: the code it was raised in held stdout (``click.echo`` of a
-    command's lines for people, ``> /dev/full``: audit graph27 3). Data goes through graphc.commands.common's writer,
-    which says so itself; anything else is not known to be stdout's, and stays a bug."""
-    stdout = sys.stdout
-    if stdout is None:
-        return False
-    streams = {id(stdout), id(getattr(stdout, "buffer", None))}
-    tb = exc.__traceback__
-    while tb is not None and tb.tb_next is not None:
-        tb = tb.tb_next
-    return tb is not None and any(id(value) in streams for value in tb.tb_frame.f_locals.values())
-
-
-class _StdoutClosed(OSError):
-    """A line written to the stand-in for a stdout the process started without."""
-
-
-class _ClosedStdout:
-    """``sys.stdout`` when the process has none (``>&-``): a line for people written to it (plan, schedule, cache
-    clean) raises :class:`_StdoutClosed`, which the CLI says as it says a full stdout (exit 2), where click.echo
-    would drop the line and the command exit 0 having shown nothing. A command that writes nothing is not
-    refused. Data commands' writer (graphc.commands.common) says the same through its own check."""
-
-    encoding = "utf-8"
-    errors = "strict"
-
-    def write(self, text: str) -> int:
-        raise _StdoutClosed(errno.EBADF, "stdout is closed")
-
-    def flush(self) -> None:
-        pass
-
-    def isatty(self) -> bool:
-        return False
-
-
 def _quiet_stdout():
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -311,8 +266,10 @@ def main(argv=None):
     stderr = sys.stderr
     if stderr is not None:  # a message that cannot be written keeps the command's exit code (audit spec28b 2)
         sys.stderr = _GuardedStderr(stderr)
-    if sys.stdout is None:  # started with no stdout (`>&-`): click.echo would drop every line unsaid
-        sys.stdout = _ClosedStdout()
+    # A write to stdout that fails is StdoutUnwritable, said by the handlers below as stdout's by its type; started
+    # with no stdout (`>&-`), a stand-in raises it, where click.echo would drop every line unsaid.
+    stdout = sys.stdout
+    guarded = sys.stdout = ClosedStdout() if stdout is None else GuardedStdout(stdout)
     try:
         cli.main(args=argv, prog_name="graphc")
     except (SystemExit, KeyboardInterrupt):
@@ -323,8 +280,8 @@ def main(argv=None):
     finally:
         if isinstance(sys.stderr, _GuardedStderr) and sys.stderr.stream is stderr:
             sys.stderr = stderr
-        if isinstance(sys.stdout, _ClosedStdout):  # a program embedding graphc gets its own stdout back (None)
-            sys.stdout = None
+        if sys.stdout is guarded:  # a program embedding graphc gets its own stdout back (None when it had none)
+            sys.stdout = stdout
         _resume_collection()
 
 

@@ -63,6 +63,7 @@ LAYER_OF = {
     "graphc.numbers": "Core",
     "graphc.record": "Core",
     "graphc.version": "Core",
+    "graphc.streams": "Core",
     "graphc.yaml_comments": "Core",
 }
 

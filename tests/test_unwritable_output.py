@@ -11,6 +11,7 @@ process, real HTTP).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -347,3 +348,72 @@ def test_a_program_embedding_graphc_gets_its_own_closed_stdout_back(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert done.stderr == "graphc: error: cannot write to stdout: stdout is closed\nexit 2, stdout None\n", done.stderr
+
+
+# -- how the CLI knows a write error is stdout's (graphc/streams.py) --------------------------------------------------
+# graphc.cli._stdout_fails guessed it: the failing frame's locals held the stdout object. A stream whose write fails
+# one call deeper (a host's tee, a logging wrapper) failed the guess: `graphc schedule` under it was "internal error",
+# exit 4. Now main() puts a thin proxy on stdout for the command's run: its write and flush raise StdoutUnwritable,
+# which the CLI recognises by its type; it is taken away when main() returns.
+
+HOST = (
+    "import errno, io, sys\nimport graphc.cli\n"
+    "def _emit(data):\n    raise OSError(errno.EIO, 'the tee failed')\n"
+    "class Tee(io.TextIOBase):\n"
+    "    encoding = 'utf-8'\n    errors = 'strict'\n"
+    "    def writable(self):\n        return True\n"
+    "    def write(self, text):\n        _emit(text)\n"
+    "mine = sys.stdout = Tee()\n"
+    "try:\n    graphc.cli.main(sys.argv[1:])\nexcept SystemExit as exc:\n    code = exc.code\n"
+    "sys.stderr.write(f'exit {code}, own stdout back: {sys.stdout is mine}\\n')\n"
+)
+
+
+def test_a_stdout_failing_one_call_deeper_is_still_said_as_stdout_s(tmp_path):
+    scheduled = os.path.join(os.path.dirname(__file__), "..", "examples", "btc-weekly-dca.yaml")
+    done = subprocess.run(
+        [sys.executable, "-c", HOST, "schedule", scheduled],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    # before: "graphc: internal error: OSError: [Errno 5] the tee failed ...", exit 4
+    assert done.stderr == "graphc: error: cannot write to stdout: the tee failed\nexit 2, own stdout back: True\n"
+
+
+def test_the_stdout_proxy_is_the_real_stream_but_for_its_errors():
+    """What click and graphc read of stdout (encoding, errors, isatty, fileno) is the real stream's; its writes and
+    flushes, and those of its byte stream (data: graphc.commands.common's writer, click's bytes), fail as
+    StdoutUnwritable with the real error's words; a closed pipe stays a BrokenPipeError (quiet, exit 141)."""
+    from graphc.streams import GuardedStdout, StdoutUnwritable
+
+    full = open("/dev/full", "w", encoding="latin-1", errors="replace")  # not `with`: its close fails too
+    try:
+        proxy = GuardedStdout(full)
+        assert (proxy.encoding, proxy.errors, proxy.isatty(), proxy.fileno()) == (
+            "latin-1",
+            "replace",
+            False,
+            full.fileno(),
+        )
+        assert proxy.buffer.stream is full.buffer
+        proxy.write("x")  # buffered: not written yet
+        with pytest.raises(StdoutUnwritable) as caught:
+            proxy.flush()
+        assert caught.value.strerror == "No space left on device"
+        with pytest.raises(StdoutUnwritable):
+            proxy.buffer.write(b"y" * 100_000)  # more than its buffer holds: written now
+    finally:
+        with contextlib.suppress(OSError):
+            full.close()
+    read, write = os.pipe()
+    os.close(read)
+    with open(write, "w") as pipe:
+        with pytest.raises(BrokenPipeError):
+            GuardedStdout(pipe).write("z" * 100_000)
+            pipe.flush()
+        with contextlib.suppress(OSError):
+            pipe.close()

@@ -30,6 +30,7 @@ from graphc.files import (
     unreadable,
 )
 from graphc.report import one_line  # (light: no renderer is imported with it)
+from graphc.streams import why_unwritable
 from graphc.version import __version__
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_REMOTE, EXIT_INTERNAL = 0, 1, 2, 3, 4
@@ -316,7 +317,7 @@ def unwritable_stdout(exc: OSError | None, *, said: str | None = None, what: str
     what the line was to say when it matters (submit's graph id: ``SAID, but graphc could not write this line to
     stdout: WHY``; ``what`` names what was not written when it is not that line: a watched graph's progress).
     Stdout's descriptor is pointed at /dev/null, so the exit does not fail on it again."""
-    why = "stdout is closed" if exc is None else exc.strerror or str(exc)
+    why = why_unwritable(exc)
     with contextlib.suppress(OSError, ValueError, AttributeError):
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
