@@ -30,7 +30,7 @@ from graphc.ascii_fallback import ERRORS as FALLBACK_ERRORS
 from graphc.ascii_fallback import holds_all_of_unicode
 from graphc.ascii_fallback import register as register_fallback
 from graphc.limits import refusal
-from graphc.streams import ClosedStdout, GuardedStdout, StdoutUnwritable
+from graphc.streams import ClosedStdout, GuardedStdout, StdoutUnwritable, cannot_write_line
 from graphc.version import __version__
 
 # name -> "module:attribute"; the order is the order of ``graphc --help``.
@@ -274,6 +274,9 @@ def main(argv=None):
         cli.main(args=argv, prog_name="graphc")
     except (SystemExit, KeyboardInterrupt):
         raise
+    except StdoutUnwritable as exc:  # written before any command ran (--version, --help), so no handler said it
+        _say_unwritable(exc)
+        sys.exit(EXIT_USAGE)
     except BaseException as exc:  # escaped the command's own handler (raised while reporting)
         report_crash(exc)
         sys.exit(EXIT_INTERNAL)
@@ -283,6 +286,19 @@ def main(argv=None):
         if sys.stdout is guarded:  # a program embedding graphc gets its own stdout back (None when it had none)
             sys.stdout = stdout
         _resume_collection()
+
+
+EXIT_USAGE = 2  # graphc.commands.common.EXIT_USAGE, here for `graphc --version`, which imports no command
+
+
+def _say_unwritable(exc: StdoutUnwritable) -> None:
+    """``graphc: error: cannot write to stdout: WHY`` on stderr for a line click wrote before any command ran
+    (``graphc --version > /dev/full``; a command says it through graphc.commands.common.unwritable_stdout, which
+    ``--version`` does not import); stdout's descriptor pointed at /dev/null, so the exit does not fail on it again."""
+    _quiet_stdout()
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.write(cannot_write_line(exc) + "\n")
+        sys.stderr.flush()
 
 
 class _GuardedStderr:

@@ -26,6 +26,11 @@ def _unwritable(exc: OSError) -> StdoutUnwritable:
     return StdoutUnwritable(exc.errno, exc.strerror or str(exc))
 
 
+def cannot_write_line(exc: OSError | None) -> str:
+    """What graphc says on stderr of a stdout it cannot write (exit 2); ``exc`` None: it is closed."""
+    return f"graphc: error: cannot write to stdout: {why_unwritable(exc)}"
+
+
 def why_unwritable(exc: OSError | None) -> str:
     """Why stdout cannot be written, as graphc says it (``exc`` None: it is closed)."""
     return "stdout is closed" if exc is None else exc.strerror or str(exc)

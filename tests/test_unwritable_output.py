@@ -417,3 +417,33 @@ def test_the_stdout_proxy_is_the_real_stream_but_for_its_errors():
             pipe.flush()
         with contextlib.suppress(OSError):
             pipe.close()
+
+
+# -- `graphc --version` and `--help` (written by click before any command runs) ---------------------------------------
+# `graphc --version > /dev/full` and `graphc --version >&-` were "internal error", exit 4 (the brief's report: exit 0,
+# nothing said): no command's handler was there to say it. Now the line every command says, exit 2.
+
+
+@pytest.mark.parametrize("option", ["--version", "--help"])
+@pytest.mark.parametrize(("closed", "why"), [(False, "No space left on device"), (True, "stdout is closed")])
+def test_version_and_help_to_an_unwritable_stdout_are_said_exit_2(option, closed, why):
+    with open("/dev/full", "w") as full:
+        argv = [sys.executable, "-m", "graphc", option]
+        if closed:
+            argv = ["sh", "-c", 'exec "$@" >&-', "sh", *argv]
+        done = subprocess.run(
+            argv, stdin=subprocess.DEVNULL, stdout=full, stderr=subprocess.PIPE, text=True, timeout=60
+        )
+    assert (done.returncode, done.stderr) == (2, f"graphc: error: cannot write to stdout: {why}\n")
+
+
+def test_version_to_a_full_stdout_stays_lean():
+    """Saying it imports no command module (graphc.commands.common is the commands' writer, not --version's)."""
+    host = (
+        "import sys, graphc.cli\n"
+        "sys.stdout = open('/dev/full', 'w')\n"
+        "try:\n    graphc.cli.main(['--version'])\nexcept SystemExit as exc:\n    code = exc.code\n"
+        "sys.stderr.write(f'{code} {sorted(m for m in sys.modules if m.startswith(\"graphc.commands\"))}\\n')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", host], stdin=subprocess.DEVNULL, capture_output=True, text=True)
+    assert done.stderr == "graphc: error: cannot write to stdout: No space left on device\n2 []\n", done.stderr
