@@ -308,6 +308,52 @@ def test_an_action_whose_line_cannot_be_written_says_what_was_done_exit_2(
     assert said.endswith(f", but graphc could not write this line to stdout: {why}"), done.stderr
 
 
+# `graphc resume G` and `graphc amend G ...` print their notes (no copy of the graph here: what was not checked) and
+# amend its size change before the request leaves; with stdout full or closed they exited 2 with `cannot write to
+# stdout` alone, not saying whether the resume or the amend was sent. The lines stay first (a caveat, a preview: what
+# a person reads before the change), and the request is not sent when they cannot be written: `...; nothing was
+# sent (graph G was not resumed)`, exit 2; a rerun is safe. (cancel, kill-switch, strategy stop/start/delete and
+# deploy print nothing to stdout before they send: their line after it is the test above.)
+
+PRINTS_FIRST = {
+    "resume elsewhere": (_paused, ["resume", "{it}"], "graph {it} was not resumed", "POST"),
+    "amend elsewhere": (
+        _graph,
+        ["amend", "{it}", "a", "--urgency", "high"],
+        "node a of graph {it} was not amended",
+        "PATCH",
+    ),
+    "amend --qty": (_graph, ["amend", "{it}", "a", "--qty", "0.05"], "node a of graph {it} was not amended", "PATCH"),
+}
+
+
+@pytest.mark.parametrize(
+    ("run", "why"), [(_to_full, "No space left on device"), (_closed, "stdout is closed")], ids=["full", "closed"]
+)
+@pytest.mark.parametrize("action", PRINTS_FIRST)
+def test_an_action_whose_notes_cannot_be_written_sends_nothing_and_says_so(
+    btc_router, project, tmp_path, action, run, why
+):
+    env = cli_env(btc_router)
+    setup, command, unsent, method = PRINTS_FIRST[action]
+    it = setup(btc_router, env, project)
+    where = project
+    if action.endswith("elsewhere"):  # no ledger holds the graph here: a note says what was not checked
+        where = tmp_path / "elsewhere"
+        where.mkdir()
+    sent_before = len(btc_router.requests(method))
+    done = run([arg.format(it=it) for arg in command], env, where)
+    assert (done.returncode, done.stderr) == (
+        2,
+        f"graphc: error: cannot write to stdout: {why}; nothing was sent ({unsent.format(it=it)})\n",
+    )  # before: `graphc: error: cannot write to stdout: WHY` alone
+    assert len(btc_router.requests(method)) == sent_before  # and nothing was: no POST .../resume, no PATCH
+    # with a stdout, the same command prints its notes, then is sent
+    shown = run_graphc([arg.format(it=it) for arg in command], env, where)
+    assert shown.returncode == 0, shown.stderr
+    assert len(btc_router.requests(method)) == sent_before + 1
+
+
 ROUTER_READ_COMMANDS = [
     ["status", "{graph}"],
     ["ledger"],

@@ -30,7 +30,7 @@ from graphc.files import (
     unreadable,
 )
 from graphc.report import one_line  # (light: no renderer is imported with it)
-from graphc.streams import why_unwritable
+from graphc.streams import StdoutUnwritable, why_unwritable
 from graphc.version import __version__
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_REMOTE, EXIT_INTERNAL = 0, 1, 2, 3, 4
@@ -310,22 +310,39 @@ def write_output(data, output: str | None, *, what: str = "the output", for_peop
         stream.write(data)
 
 
-def unwritable_stdout(exc: OSError | None, *, said: str | None = None, what: str = "this line") -> NoReturn:
+def unwritable_stdout(
+    exc: OSError | None, *, said: str | None = None, what: str = "this line", unsent: str | None = None
+) -> NoReturn:
     """Stdout cannot be written (a full disk: ``> /dev/full``; a closed stdout: ``>&-``, ``exc`` None): say so on
     stderr, ``graphc: error: cannot write to stdout: No space left on device``, and exit 2, as ``-o`` says a file it
     cannot write; never exit 4 "a bug in graphc" nor exit 0 having written nothing (audit graph27 3). ``said`` is
     what the line was to say when it matters (submit's graph id: ``SAID, but graphc could not write this line to
     stdout: WHY``; ``what`` names what was not written when it is not that line: a watched graph's progress).
-    Stdout's descriptor is pointed at /dev/null, so the exit does not fail on it again."""
+    ``unsent`` names the request a router action did not send (:func:`before_sending`): ``...: WHY; nothing was sent
+    (UNSENT)``. Stdout's descriptor is pointed at /dev/null, so the exit does not fail on it again."""
     why = why_unwritable(exc)
     with contextlib.suppress(OSError, ValueError, AttributeError):
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         os.close(devnull)
-    fail(
-        f"{said}, but graphc could not write {what} to stdout: {why}" if said else f"cannot write to stdout: {why}",
-        EXIT_USAGE,
+    message = (
+        f"{said}, but graphc could not write {what} to stdout: {why}" if said else f"cannot write to stdout: {why}"
     )
+    fail(message if unsent is None else f"{message}; nothing was sent ({unsent})", EXIT_USAGE)
+
+
+@contextmanager
+def before_sending(unsent: str) -> Iterator[None]:
+    """Where a router action (resume, amend) prints its lines before its request leaves (notes on what was not
+    checked, amend's size change and lint warnings): a stdout that cannot be written (full, closed) stops it there,
+    with ``graphc: error: cannot write to stdout: WHY; nothing was sent (UNSENT)``, exit 2. The lines come first
+    because they are what a person reads before the change (a caveat, a preview); a request that leaves anyway
+    would act on lines nobody could read, and a failure that stops before it leaves is one a rerun repeats safely.
+    Once the request is sent, :func:`echo_done` says what was done."""
+    try:
+        yield
+    except StdoutUnwritable as exc:
+        unwritable_stdout(exc, unsent=unsent)
 
 
 def echo_done(line: str, unsaid: list[tuple[OSError | None, str]] | None = None) -> None:

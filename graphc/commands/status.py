@@ -24,6 +24,7 @@ from graphc.commands.common import (
     EXIT_USAGE,
     FiniteFloat,
     api_errors,
+    before_sending,
     echo_done,
     fail,
     follow_and_report,
@@ -166,8 +167,9 @@ def resume_command(graph_id, ledger_path, live, verbose):
     Without the ledger's copy of the graph (another folder: --ledger PATH
     names it), it is resumed with a note that this was not checked.
 
-    Exit status: 0 resumed; 2 a LIVE graph without --live (nothing sent),
-    bad arguments or configuration; 3 the router refused (e.g. the graph is
+    Exit status: 0 resumed; 2 a LIVE graph without --live, or a stdout that
+    cannot take the notes printed before the request (nothing sent either
+    way), bad arguments or configuration; 3 the router refused (e.g. the graph is
     not paused; also when it answers 2xx with the status rejected, failed or
     error: its reason is printed), the answer is about another graph, or the
     answer was lost (check with `graphc status`).
@@ -177,12 +179,14 @@ def resume_command(graph_id, ledger_path, live, verbose):
     with make_client(verbose) as client:
         record = _recorded_graph(client, graph_id, ledger_path or default_ledger_path())
         shown = _live_opt_in(graph_id, record, live, why="a resume starts its real-money orders again", verb="resume")
-        if record.elsewhere is not None:
-            click.echo(f"note: {record.elsewhere}")
-        if record.node is None:
-            click.echo(
-                f"note: graphc has no copy of graph {graph_id} ({record.missing}); not checked: whether the graph is LIVE"
-            )
+        with before_sending(f"graph {graph_id} was not resumed"):  # a stdout that cannot take them: nothing sent
+            if record.elsewhere is not None:
+                click.echo(f"note: {record.elsewhere}")
+            if record.node is None:
+                click.echo(
+                    f"note: graphc has no copy of graph {graph_id} ({record.missing}); not checked: whether the graph "
+                    "is LIVE"
+                )
         check = f"check with `graphc status {graph_id}` (resuming twice is harmless)"
         try:
             answer = client.resume_graph(graph_id)
@@ -311,7 +315,8 @@ def amend_command(graph_id, node, qty, urgency, slippage, horizon, ledger_path, 
     nothing sent (landing late, the earlier one would undo it).
 
     Exit status: 0 accepted (or its answer was lost and the size reads back); 1 the project's graphc.toml has errors (nothing sent); 2 bad arguments, unknown node,
-    a LIVE graph without --live, a refused size or a lint error; 3 the router refused (also when it answers 2xx with
+    a LIVE graph without --live, a refused size or a lint error, or a stdout that cannot take the lines printed
+    before the PATCH (nothing sent); 3 the router refused (also when it answers 2xx with
     the status rejected, failed or error: its reason is printed), the answer was lost (UNCERTAIN), or an earlier
     amend this one could be undone by may still land (nothing sent).
     """
@@ -353,32 +358,33 @@ def amend_command(graph_id, node, qty, urgency, slippage, horizon, ledger_path, 
         record = recorded_node(ledger, Scope.of(client), graph_id, target.node_id, config.market_config)
         recorded = record.node
         shown = _live_opt_in(graph_id, record, live, why="an amend changes a real-money order", verb="amend")
-        if record.elsewhere is not None:
-            click.echo(f"note: {record.elsewhere}")
-        if qty is not None:
-            try:
-                changes["qty_1e8"] = new_qty_1e8(qty, recorded, record.missing)
-                unchecked = unchecked_increase(changes["qty_1e8"], target.target_qty_1e8, record, target.name)
-                if unchecked is not None:
-                    raise AmendRefused(unchecked)
-                change = size_change(changes["qty_1e8"], target.target_qty_1e8, recorded, confirmed=yes)
-            except AmendRefused as exc:
-                fail(f"--qty: {exc}", EXIT_USAGE)
-            click.echo(f"{shown} node {target.name}: {change}")
-            not_compared = None if recorded is None else max_notional_unchecked(recorded, target.name)
-            if not_compared is not None:  # a skipped guard must not read as passed
-                click.echo(f"note: the graph's max_notional was not compared: {not_compared}")
-            unapplied = None if yes else size_guard_unapplied(target.target_qty_1e8, target.name)
-            if unapplied is not None:
-                click.echo(f"note: the {MAX_FACTOR}x size guard could not be applied: {unapplied}")
-        if recorded is None:  # what could not be checked, and why, once
-            skipped = ["the graph's max_notional"] if qty is not None else []
-            skipped += ["graphc lint's checks of the amended node", "whether the graph is LIVE"]
-            click.echo(
-                f"note: graphc has no copy of graph {graph_id} ({record.missing}); not checked: {', '.join(skipped)}"
-            )
-        else:
-            _lint_amended_node(graph_id, target.name, recorded, changes, config)
+        with before_sending(f"node {target.name} of graph {graph_id} was not amended"):  # its lines come first
+            if record.elsewhere is not None:
+                click.echo(f"note: {record.elsewhere}")
+            if qty is not None:
+                try:
+                    changes["qty_1e8"] = new_qty_1e8(qty, recorded, record.missing)
+                    unchecked = unchecked_increase(changes["qty_1e8"], target.target_qty_1e8, record, target.name)
+                    if unchecked is not None:
+                        raise AmendRefused(unchecked)
+                    change = size_change(changes["qty_1e8"], target.target_qty_1e8, recorded, confirmed=yes)
+                except AmendRefused as exc:
+                    fail(f"--qty: {exc}", EXIT_USAGE)
+                click.echo(f"{shown} node {target.name}: {change}")
+                not_compared = None if recorded is None else max_notional_unchecked(recorded, target.name)
+                if not_compared is not None:  # a skipped guard must not read as passed
+                    click.echo(f"note: the graph's max_notional was not compared: {not_compared}")
+                unapplied = None if yes else size_guard_unapplied(target.target_qty_1e8, target.name)
+                if unapplied is not None:
+                    click.echo(f"note: the {MAX_FACTOR}x size guard could not be applied: {unapplied}")
+            if recorded is None:  # what could not be checked, and why, once
+                skipped = ["the graph's max_notional"] if qty is not None else []
+                skipped += ["graphc lint's checks of the amended node", "whether the graph is LIVE"]
+                click.echo(
+                    f"note: graphc has no copy of graph {graph_id} ({record.missing}); not checked: {', '.join(skipped)}"
+                )
+            else:
+                _lint_amended_node(graph_id, target.name, recorded, changes, config)
         typed = _typed("amend", graph_id, target.name, qty=qty, urgency=urgency, slippage=slippage, horizon=horizon)
         answer = _send_amend(ledger, client, graph_id, target, changes, typed)
     said = f"{shown} node {target.name}: {_status_of(answer, 'amend sent')} ({', '.join(sorted(changes))})"
