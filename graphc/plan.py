@@ -305,6 +305,21 @@ def _utc_text(when: datetime, timespec: str = "seconds") -> str:
     return when.isoformat(timespec=timespec).replace("+00:00", "Z")
 
 
+def _unshowable(name: str) -> str:
+    """What in a plan's ``name`` is not printed as itself (:func:`graphc.api.redact.escape_controls`), said by what
+    it is: a character a terminal would not show (control, line-break, bidi, zero-width), and ``##[``, which a
+    GitHub Actions log reads as the start of a workflow command (written here as graphc shows it, ``##\\[``: the
+    message itself is printed)."""
+    said = []
+    if not all(ch.isprintable() or ch == "\t" for ch in name):
+        said.append("has characters a terminal would not show as themselves (control, line-break, bidi or zero-width)")
+    if "##[" in name:
+        said.append(
+            "holds `##\\[` (shown escaped), which a GitHub Actions log reads as the start of a workflow command"
+        )
+    return ", and ".join(said)
+
+
 def _plan_time(value, source: str, name: str) -> datetime:
     """A time a plan file holds (``2026-12-03T14:22:19Z``) as an aware datetime; PlanError if it is not one."""
     try:
@@ -392,8 +407,7 @@ def load_plan(text: str, source: str, *, max_age_s: float, now: datetime | None 
     # fine, a wire graph's file stem `My Graph` too, since `graphc plan` saves that stem (review28 2)
     if escape_controls(name) != name:
         raise PlanError(
-            f"{source}: its name has characters a terminal would not show as themselves (control, line-break, bidi "
-            "or zero-width); run `graphc plan` again on a file whose name has none"
+            f"{source}: its name {_unshowable(name)}; run `graphc plan` again on a file whose name has none"
         )
     run_key, project, inputs = data.get("run_key"), data.get("project"), data.get("inputs")
     quotes = _plan_quotes(data.get("quotes"), source)

@@ -61,6 +61,34 @@ def test_a_saved_plan_whose_name_cannot_be_shown_as_itself_is_refused(sandbox, h
     assert sandbox.requests("POST") == []  # nothing sent
 
 
+LOG_COMMAND_SAID = (
+    "holds `##\\[` (shown escaped), which a GitHub Actions log reads as the start of a workflow command; run `graphc "
+    "plan` again on a file whose name has none\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        ("a##[error]b", "evil.plan: its name " + LOG_COMMAND_SAID),
+        (
+            "##[stop-commands]x\x1b",
+            "evil.plan: its name has characters a terminal would not show as themselves (control, line-break, bidi or "
+            "zero-width), and " + LOG_COMMAND_SAID,
+        ),
+    ],
+)
+def test_a_saved_plan_whose_name_holds_a_workflow_command_is_refused_naming_it(sandbox, hedge_project, name, said):
+    """Refused as a name with a control character is, but the message said only "control, line-break, bidi or
+    zero-width" characters, none of which `a##[error]b` holds (a wire graph file `a##[error]b.json`, planned)."""
+    env = _plan(sandbox, hedge_project, name=name)
+    proc = run_graphc(["submit", "evil.plan"], env, hedge_project)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert proc.stderr.endswith(said), proc.stderr
+    assert "##[" not in proc.stdout + proc.stderr
+    assert sandbox.requests("POST") == []  # nothing sent
+
+
 @pytest.mark.parametrize("stem", ["Hedge", "My Graph", "hedge (copy)"])
 def test_a_saved_plan_of_a_wire_graph_named_otherwise_than_a_playbook_is_submitted(sandbox, hedge_project, stem):
     """notes/audit/review28.md 2: `graphc plan Hedge.json` names the plan after the file's stem, `Hedge`, and submit
