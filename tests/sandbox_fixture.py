@@ -12,6 +12,9 @@ this module as a plugin).
 ``sandbox_server`` is one process per test module; ``sandbox`` resets it
 (graphs, faults, request log, config) before each test.  The server binds
 port 0 on 127.0.0.1 and the fixture reads the URL from its first stdout line.
+It is started with ``SEQUENCE_API_KEY`` set to ``key`` (:data:`CANARY_KEY` unless
+a test says otherwise, ``None`` for none), the one bearer token for which it runs
+hosted strategies; :func:`cli_env` gives the CLI the same key.
 Control calls use urllib so the fixture does not depend on graphc's client.
 """
 
@@ -37,13 +40,19 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 URL_LINE = re.compile(r"listening on (http://\S+)")
+# the key of the CLI in these tests (cli_env), and the sandbox's own (the token it runs hosted strategies for)
+CANARY_KEY = "seq_test_SECRET_canary_9f8e7d"
 
 
 class Sandbox:
     """A running sandbox process and helpers for its ``/_sandbox`` controls."""
 
-    def __init__(self, base_url: str, proc: subprocess.Popen, stderr_path: str, first_line: str = ""):
+    def __init__(
+        self, base_url: str, proc: subprocess.Popen, stderr_path: str, first_line: str = "", key: str | None = None
+    ):
         self.base_url = base_url
+        self.key = key  # the SEQUENCE_API_KEY it was started with: its hosted strategies' token
+        self.startup_stderr = ""  # what it wrote on stderr before its first stdout line (its notes at start-up)
         self.first_line = first_line  # what `graphc sandbox serve` printed first (the URL it listens on)
         self.proc = proc
         self.stderr_path = stderr_path
@@ -155,8 +164,11 @@ def _wait_ready(sb: Sandbox, timeout: float) -> None:
 
 
 @contextlib.contextmanager
-def running_sandbox(*extra_args: str, speed: float = 50.0, seed: int = 7, startup_timeout: float = 20.0):
-    """Start ``python -m graphc sandbox serve --port 0`` and yield a :class:`Sandbox`."""
+def running_sandbox(
+    *extra_args: str, speed: float = 50.0, seed: int = 7, startup_timeout: float = 20.0, key: str | None = CANARY_KEY
+):
+    """Start ``python -m graphc sandbox serve --port 0`` with ``SEQUENCE_API_KEY`` set to ``key`` (unset for None) and
+    yield a :class:`Sandbox`."""
     cmd = [
         sys.executable,
         "-m",
@@ -174,6 +186,9 @@ def running_sandbox(*extra_args: str, speed: float = 50.0, seed: int = 7, startu
         *extra_args,
     ]
     env = {**os.environ, "PYTHONPATH": _pythonpath(), "PYTHONUNBUFFERED": "1"}
+    env.pop("SEQUENCE_API_KEY", None)
+    if key is not None:
+        env["SEQUENCE_API_KEY"] = key
     stderr = tempfile.NamedTemporaryFile(prefix="graphc-sandbox-", suffix=".log", delete=False)
     proc = subprocess.Popen(
         cmd, stdout=subprocess.PIPE, stderr=stderr, stdin=subprocess.DEVNULL, text=True, env=env, cwd=str(REPO)
@@ -183,7 +198,8 @@ def running_sandbox(*extra_args: str, speed: float = 50.0, seed: int = 7, startu
         match = URL_LINE.search(line)
         if not match:
             raise RuntimeError(f"sandbox did not start: {line!r}\n{Path(stderr.name).read_text()}")
-        sb = Sandbox(match.group(1), proc, stderr.name, line.rstrip("\n"))
+        sb = Sandbox(match.group(1), proc, stderr.name, line.rstrip("\n"), key)
+        sb.startup_stderr = sb.stderr()
         _wait_ready(sb, startup_timeout)
         yield sb
     finally:
@@ -244,8 +260,6 @@ def btc_router(btc_server):
 
 
 # -- running the CLI against a sandbox ------------------------------------------
-
-CANARY_KEY = "seq_test_SECRET_canary_9f8e7d"
 
 
 def posts(router) -> int:

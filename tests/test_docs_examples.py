@@ -20,8 +20,12 @@ Markers (HTML comments, invisible on GitHub), on the line before a block:
   credentials file are set, and the scratch directory is a checkout (``.git``),
   so it is the project whose ledger ``graphc ledger`` lists. A session that starts
   the sandbox itself (``$ graphc sandbox serve ... &`` and then
-  ``$ export SEQUENCE_API_URL=...``) runs it with the options it shows; otherwise
-  ``<!-- router: OPTIONS -->`` gives them (the page says what they are);
+  ``$ export SEQUENCE_API_URL=...``) runs it with the options it shows, and what
+  it prints is its start-up notes (stderr) and then its URL line; otherwise
+  ``<!-- router: OPTIONS -->`` gives them (the page says what they are). A
+  ``$ export SEQUENCE_API_KEY=...`` before it gives the sandbox and the commands
+  after it one key (the test's own: the page's is a secret of the reader's), the
+  one the sandbox runs hosted strategies for;
 * ``<!-- before: COMMAND -->`` before a console block: a graphc command the page
   showed earlier (a bundle the session deploys) is run first, unchecked but for
   its exit 0.
@@ -51,6 +55,7 @@ from tests.conftest import REPO
 
 PAGES = [REPO / "README.md", *sorted((REPO / "docs").rglob("*.md"))]
 FENCE = re.compile(r"^(?P<indent> *)(?P<fence>```+|~~~+)(?P<info>[^\n`]*)$")
+DOCS_KEY = "seq_test_docs-session-key-4c1d"  # a session's `export SEQUENCE_API_KEY=...`
 MARKER = re.compile(r"^<!--\s*(?P<key>file|exit|router|before)(?::\s*(?P<value>.*?))?\s*-->$")
 
 
@@ -171,15 +176,15 @@ def routers():
     started: dict[tuple[str, ...], Sandbox] = {}
     with contextlib.ExitStack() as stack:
 
-        def router(options: tuple[str, ...]) -> Sandbox:
-            if options not in started:
+        def router(options: tuple[str, ...], key: str | None = None) -> Sandbox:
+            if (options, key) not in started:
                 opts = list(options)
                 speed = float(opts.pop(opts.index("--speed") + 1)) if "--speed" in opts else 50.0
                 seed = int(opts.pop(opts.index("--seed") + 1)) if "--seed" in opts else 0
                 opts = [o for o in opts if o not in ("--speed", "--seed")]
-                started[options] = stack.enter_context(running_sandbox(*opts, speed=speed, seed=seed))
-            started[options].reset()
-            return started[options]
+                started[options, key] = stack.enter_context(running_sandbox(*opts, speed=speed, seed=seed, key=key))
+            started[options, key].reset()
+            return started[options, key]
 
         yield router
 
@@ -191,7 +196,7 @@ def test_docs_session_prints_what_the_page_shows(session, tmp_path, routers):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text, encoding="utf-8")
     env = offline_env()
-    router, shown_url = None, None
+    router, shown_url, key = None, None, None
     if session.router is not None:
         (tmp_path / ".git").mkdir()  # a checkout: the project whose ledger `graphc ledger` reads
         env["GRAPHC_CREDENTIALS"] = str(tmp_path / "no-credentials")  # not the machine user's
@@ -209,13 +214,16 @@ def test_docs_session_prints_what_the_page_shows(session, tmp_path, routers):
         argv = shlex.split(command, comments=True)
         if session.router is not None and argv[:3] == ["graphc", "sandbox", "serve"]:
             options, port = serve_options(argv[3:])
-            router = routers(options)
+            router = routers(options, key)
             shown_url = router.base_url if port is None else f"http://127.0.0.1:{port}"
-            actual = [router.first_line.replace(router.base_url, shown_url)]
+            actual = [*router.startup_stderr.splitlines(), router.first_line.replace(router.base_url, shown_url)]
             assert output_matches(expected, actual), f"{session.id}: `$ {command}` printed {actual}"
             continue
         if session.router is not None and argv[0] == "export":
             name, _, value = argv[1].partition("=")
+            if name == "SEQUENCE_API_KEY":  # the page's value is the reader's secret (`$(openssl rand ...)`)
+                key = env[name] = DOCS_KEY
+                continue
             assert router is not None and name == "SEQUENCE_API_URL" and value == shown_url, command
             env[name] = router.base_url
             continue

@@ -71,6 +71,8 @@ def make_bundle(tmp_path: Path, playbook: str, *args: str) -> tuple[subprocess.C
 def _env(sandbox=None) -> dict:
     env = sandbox.env() if sandbox is not None else {**os.environ, "PYTHONPATH": str(REPO)}
     env.pop("SEQUENCE_API_KEY", None)
+    if sandbox is not None:  # the sandbox's own key: the one it runs hosted strategies for (audit sec29 2)
+        env["SEQUENCE_API_KEY"] = sandbox.key
     return env
 
 

@@ -74,8 +74,8 @@ legs:
 @pytest.fixture(scope="module")
 def router():
     with running_sandbox(
-        "--ignore-idempotency-key", "--price", "BTC-USD=97250.50", "--runner-python", PYTHON, speed=0
-    ) as sb:
+        "--ignore-idempotency-key", "--price", "BTC-USD=97250.50", "--runner-python", PYTHON, speed=0, key=CANARY
+    ) as sb:  # started with the key `graphc deploy` is given: the one it runs hosted strategies for (audit sec29 2)
         yield sb
 
 
@@ -205,7 +205,10 @@ def test_deploy_runs_the_bundle_one_graph_per_occurrence_across_a_crash(sandbox,
 
     # an OOM-style kill: the runner restarts it with a new run id; the clock starts at 14:00:58 again
     (strategy,) = json.loads(cli(sandbox, "strategy", "list", "--json").stdout)["strategies"]
-    sandbox.control("POST", f"/strategies/{strategy['strategy_id']}/kill")
+    killed = sandbox.request(  # a kill restarts it: a new process, so it takes the sandbox's own key too
+        "POST", f"/_sandbox/strategies/{strategy['strategy_id']}/kill", None, {"Authorization": f"Bearer {CANARY}"}
+    )
+    assert killed[:2] == (200, {"killed": True}), killed
     lines = wait_for_lines(
         "minutely",
         sandbox,

@@ -92,7 +92,8 @@ def test_a_strategy_created_without_a_host_header_is_given_the_sandboxs_own_url(
     host, port = sandbox.base_url.removeprefix("http://").rsplit(":", 1)
     with socket.create_connection((host, int(port)), timeout=10) as conn:
         conn.sendall(
-            b"POST /v1/strategies HTTP/1.0\r\nAuthorization: Bearer x\r\nContent-Type: application/json\r\n"
+            f"POST /v1/strategies HTTP/1.0\r\nAuthorization: Bearer {sandbox.key}\r\n".encode()
+            + b"Content-Type: application/json\r\n"
             + f"Content-Length: {len(data)}\r\n\r\n".encode()
             + data
         )
@@ -150,7 +151,7 @@ def test_every_endpoint_that_reads_json_refuses_a_body_nested_too_deep(sandbox):
         ("PATCH", f"/v1/execution_graphs/{graph}/nodes/node_0"),
         ("POST", "/v1/strategies"),
     ]:
-        status, body, _ = sandbox.api(method, path, nested(3000))
+        status, body, _ = sandbox.api(method, path, nested(3000), token=sandbox.key)  # the key a create needs
         assert (status, body["error"].get("rule")) == (400, "GC100"), (method, path, status, body)
     for path in ["/_sandbox/faults", "/_sandbox/tick", "/_sandbox/prices", "/_sandbox/config", "/_sandbox/seed_orders"]:
         status, body, _ = sandbox.request("POST", path, nested(3000))
@@ -280,7 +281,7 @@ def test_every_endpoint_that_reads_json_refuses_a_repeated_key(sandbox):
         ("PATCH", f"/v1/execution_graphs/{graph}/nodes/node_0", b'{"urgency": "high", "urgency": "low"}'),
         ("POST", "/v1/strategies", b'{"name": "a", "name": "b"}'),
     ]:
-        status, answer, _ = sandbox.api(method, path, body)
+        status, answer, _ = sandbox.api(method, path, body, token=sandbox.key)  # the key a create needs
         assert (status, answer["error"].get("rule")) == (400, "GC101"), (method, path, status, answer)
     assert sandbox.api("GET", "/v1/orders")[1]["orders"][0]["status"] == "ACTIVE"  # the kill switch never went on
     for path, body in [

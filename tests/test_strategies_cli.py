@@ -37,7 +37,8 @@ print(json.dumps({"event": "done"}), flush=True)
 
 @pytest.fixture(scope="module")
 def router():
-    with running_sandbox(speed=0) as sb:
+    # started with the key the CLI is given: the one token it runs hosted strategies for (audit sec29 2)
+    with running_sandbox(speed=0, key=CANARY) as sb:
         yield sb
 
 
@@ -108,7 +109,10 @@ def test_deploy_runs_it_and_exit_0_stops_it_and_a_loopback_router_never_gets_the
     assert lines[1] == "bell\\x07 and \\x1b[2J escapes"  # a log line cannot drive the terminal
     assert json.loads(lines[-1]) == {"event": "done"}
     quiet = graphc(sandbox, "deploy", str(strategy_dir(tmp_path, name="nokey")), "--no-start", key=None)
-    assert quiet.returncode == 0 and "loopback" not in quiet.stderr  # no key configured: nothing to say
+    assert "loopback" not in quiet.stderr  # no key configured: nothing to say about not sending it
+    # and without the sandbox's own key nothing is uploaded, --no-start too (audit sec29 2)
+    assert quiet.returncode == 3 and "HTTP 403" in quiet.stderr and "nothing was run" in quiet.stderr
+    assert [s["name"] for s in listed(sandbox)] == ["probe"]
 
 
 def test_deploy_to_a_router_that_is_not_loopback_sends_the_key_the_runner_injects(tmp_path, monkeypatch):
@@ -626,11 +630,11 @@ def test_the_sandbox_refuses_an_env_name_before_listing_the_strategy(sandbox, tm
     artifact = base64.b64encode(build_artifact(strategy_dir(tmp_path))[0]).decode()
     for env in ({"A=B": "x"}, {"": "x"}, {"A\u0000B": "x"}, {"OK": "a\u0000b"}):
         status, body, _ = sandbox.api(
-            "POST", "/v1/strategies", {"name": "eqkey", "artifact_base64": artifact, "env": env}
+            "POST", "/v1/strategies", {"name": "eqkey", "artifact_base64": artifact, "env": env}, token=CANARY
         )
         assert status == 400, (env, status, body)
         assert listed(sandbox) == []
-    status, _, _ = sandbox.api("POST", "/v1/strategies", {"name": "eqkey", "artifact_base64": artifact})
+    status, _, _ = sandbox.api("POST", "/v1/strategies", {"name": "eqkey", "artifact_base64": artifact}, token=CANARY)
     assert status in (200, 201) and [entry["name"] for entry in listed(sandbox)] == ["eqkey"]
 
 

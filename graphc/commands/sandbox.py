@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import os
 import signal
 from decimal import Decimal, InvalidOperation
 
@@ -35,6 +36,20 @@ def _stop_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, handler)
 
 
+def _hosted_note(keyed: bool) -> str:
+    """What the start-up says about hosted strategies on loopback (audit sec29 2)."""
+    if keyed:
+        return (
+            "graphc sandbox: hosted strategies (graphc deploy, strategy start) run only for requests whose key is the "
+            "SEQUENCE_API_KEY this sandbox was started with; deploy with the same SEQUENCE_API_KEY"
+        )
+    return (
+        "graphc sandbox: hosted strategies are off: SEQUENCE_API_KEY is not set. An uploaded strategy runs as you, "
+        "and other local users can reach this port too, so the sandbox runs one only for requests carrying its own "
+        "key: start it with SEQUENCE_API_KEY set, and deploy with the same SEQUENCE_API_KEY, to rehearse them"
+    )
+
+
 @click.group("sandbox")
 def sandbox_group():
     """Run a local router sandbox (deterministic fills, fault injection)."""
@@ -45,8 +60,8 @@ def sandbox_group():
     "--host",
     default="127.0.0.1",
     show_default=True,
-    help="Address to bind; keep it on loopback, the sandbox accepts any bearer token (off loopback it refuses "
-    "hosted strategies).",
+    help="Address to bind; keep it on loopback, the sandbox accepts any bearer token for simulated trading (off "
+    "loopback it refuses hosted strategies).",
 )
 @click.option(
     "--port",
@@ -94,6 +109,10 @@ def serve_command(
 
     Point graphc at it with SEQUENCE_API_URL=http://127.0.0.1:PORT; no API key
     is needed for a loopback URL.
+
+    Hosted strategies (graphc deploy, strategy start) run uploaded code as
+    you, so the sandbox runs them only for a request whose key is the
+    SEQUENCE_API_KEY it was started with; started without one, it runs none.
     """
     from graphc.loopback import is_loopback_host  # deferred: ipaddress; --help stays fast
     from graphc.sandbox.engine import SandboxConfig  # deferred: the sandbox; --help stays fast
@@ -106,6 +125,7 @@ def serve_command(
             "they run uploaded programs on this machine",
             err=True,
         )
+    secret = os.environ.get("SEQUENCE_API_KEY", "").strip() or None  # never printed
     config = SandboxConfig(
         seed=seed,
         speed=speed,
@@ -117,11 +137,13 @@ def serve_command(
         runner_python=(runner_python, "-I", "-S") if runner_python else (),
     )
     try:
-        server = make_server(host, port, config, verbose)
+        server = make_server(host, port, config, verbose, secret)
     except OSError as exc:  # the environment, not the sandbox: exit 2 (spec §8), nothing served
         why = exc.strerror or str(exc)
         if exc.errno == errno.EADDRINUSE:  # on a shared machine: someone else's sandbox, or any other server
             why += " (another process holds the port); give another --port, or --port 0 for a free one"
         fail(f"cannot listen on {host}:{port}: {why}", EXIT_USAGE)
+    if is_loopback_host(host):  # once it listens: a port in use says that alone
+        click.echo(_hosted_note(secret is not None), err=True)
     _stop_on_sigterm()
     run_server(server)

@@ -3,7 +3,9 @@
 Two routing tables map ``(method, path pattern)`` to a handler:
 
 * :data:`API` holds the router's endpoints under ``/v1/``: they need a bearer
-  token (any non-empty one) and go through fault injection;
+  token (any non-empty one) and go through fault injection; those that make the
+  sandbox start a program (a hosted strategy's create and start) need the
+  sandbox's own key as that token (:func:`_runs_code`);
 * :data:`CONTROL` holds the unauthenticated ``/_sandbox/`` test controls.
 
 A handler takes a :class:`Request` and returns a JSON-able dict (status 200) or
@@ -21,6 +23,7 @@ the one segment ``a/b``), as a router reads its path parameters.
 from __future__ import annotations
 
 import contextlib
+import hmac
 import json
 import re
 import socket
@@ -53,6 +56,7 @@ class Request:
     sandbox: Sandbox
     on_loopback: bool = True  # the server listens on a loopback address only
     url: str = "http://127.0.0.1"  # the server's own URL (its bound address and port)
+    secret: str | None = None  # the sandbox's own key: the token that may make it start a program (None: no one)
 
     def json(self) -> dict:
         return json_object(self.body)
@@ -155,8 +159,24 @@ def _hosted(call):
         raise SandboxHTTPError(exc.status, exc.code, exc.message) from None
 
 
-@API.route("POST", "/v1/strategies")
-def create_strategy(req: Request):
+HOSTED_NEED_KEY = (
+    "hosted strategies are off on this sandbox: it was started without SEQUENCE_API_KEY. An uploaded strategy runs "
+    "as a program, as the user who started the sandbox, and any local user can reach a loopback port, so the "
+    "sandbox runs one only for a request that carries its own key; start it with SEQUENCE_API_KEY set, and run "
+    "graphc deploy with the same SEQUENCE_API_KEY; nothing was run"
+)
+HOSTED_WRONG_KEY = (
+    "this sandbox runs a hosted strategy only for a request that carries its own key, the SEQUENCE_API_KEY it was "
+    "started with (an uploaded strategy runs as a program, as the user who started the sandbox); run graphc with "
+    "that same SEQUENCE_API_KEY; nothing was run"
+)
+
+
+def _runs_code(req: Request) -> None:
+    """Refuse a request that would make the sandbox start a program (a hosted strategy's create, its start, its
+    restart after a kill) unless it carries the sandbox's own key as its bearer token (audit sec29 2): the program
+    runs as whoever started the sandbox, and every local account can reach a loopback port. Any other endpoint takes
+    any token: simulated trading runs no code."""
     if not req.on_loopback:  # the upload runs as whoever started the sandbox, for anyone who can reach it
         raise SandboxHTTPError(
             403,
@@ -164,6 +184,22 @@ def create_strategy(req: Request):
             "hosted strategies run only on a sandbox listening on loopback: this one was started with a --host "
             "others can reach, and an uploaded strategy runs as a program on its machine",
         )
+    if req.secret is None:
+        raise SandboxHTTPError(403, "hosted_strategies_off", HOSTED_NEED_KEY)
+    given = _bearer_token(req.headers).encode("utf-8", "replace")
+    if not hmac.compare_digest(given, req.secret.encode("utf-8", "surrogateescape")):
+        raise SandboxHTTPError(403, "forbidden", HOSTED_WRONG_KEY)
+
+
+def _bearer_token(headers: Message) -> str:
+    """The request's bearer token, stripped as graphc's client strips a key ("" when there is none)."""
+    scheme, _, token = (headers.get("Authorization") or "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+@API.route("POST", "/v1/strategies")
+def create_strategy(req: Request):
+    _runs_code(req)  # an upload with --no-start too: whoever starts it later would run someone else's code
     # the runner's processes reach this sandbox the way the client did (at its own address when no Host was sent)
     host = req.headers.get("Host")
     url = f"http://{host}" if host else req.url
@@ -182,6 +218,7 @@ def get_strategy(req: Request):
 
 @API.route("POST", "/v1/strategies/{strategy_id}/start")
 def start_strategy(req: Request):
+    _runs_code(req)
     return _hosted(lambda: req.sandbox.hosted.start(req.params["strategy_id"]))
 
 
@@ -260,7 +297,9 @@ def pause_graph(req: Request):
 
 @CONTROL.route("POST", "/_sandbox/strategies/{strategy_id}/kill")
 def kill_strategy(req: Request):
-    """SIGKILL a hosted strategy's current run, as an OOM kill would (it is then restarted)."""
+    """SIGKILL a hosted strategy's current run, as an OOM kill would (it is then restarted: a new process, so the
+    sandbox's own key is needed, as for a start)."""
+    _runs_code(req)
     return _hosted(lambda: req.sandbox.hosted.kill(req.params["strategy_id"]))
 
 
@@ -347,6 +386,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
                 self.sandbox,
                 self.server.on_loopback,
                 self.server.url,
+                self.server.secret,
             )
             if split.path == "/_sandbox" or split.path.startswith("/_sandbox/"):
                 self._send(*_call(CONTROL, req))
@@ -430,9 +470,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
         )
 
     def _authorized(self) -> bool:
-        header = self.headers.get("Authorization", "")
-        scheme, _, token = header.partition(" ")
-        return scheme.lower() == "bearer" and bool(token.strip())
+        return bool(_bearer_token(self.headers))
 
     def _send(self, status: int, payload: dict, headers: dict | None = None) -> None:
         self._send_raw(status, json.dumps(payload, default=str), headers)
@@ -467,10 +505,11 @@ class SandboxServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address, sandbox: Sandbox, verbose: bool = False):
+    def __init__(self, address, sandbox: Sandbox, verbose: bool = False, secret: str | None = None):
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         self.sandbox, self.verbose = sandbox, verbose
+        self.secret = (secret or "").strip() or None  # never printed, never logged
         self.on_loopback = is_loopback_host(str(address[0]))
         super().__init__(address, SandboxHandler)
 
@@ -483,16 +522,27 @@ class SandboxServer(ThreadingHTTPServer):
 
 
 def make_server(
-    host: str = "127.0.0.1", port: int = 0, config: SandboxConfig | None = None, verbose: bool = False
+    host: str = "127.0.0.1",
+    port: int = 0,
+    config: SandboxConfig | None = None,
+    verbose: bool = False,
+    secret: str | None = None,
 ) -> SandboxServer:
-    return SandboxServer((host, port), Sandbox(config), verbose=verbose)
+    """A bound, listening sandbox. ``secret`` is its own key: the bearer token that may make it start a program
+    (hosted strategies); without one it runs none."""
+    return SandboxServer((host, port), Sandbox(config), verbose=verbose, secret=secret)
 
 
 def serve(
-    host: str = "127.0.0.1", port: int = 0, config: SandboxConfig | None = None, verbose: bool = False, out=None
+    host: str = "127.0.0.1",
+    port: int = 0,
+    config: SandboxConfig | None = None,
+    verbose: bool = False,
+    out=None,
+    secret: str | None = None,
 ) -> None:
     """Run until interrupted; the first line printed carries the URL (tests read it)."""
-    run_server(make_server(host, port, config, verbose), out)
+    run_server(make_server(host, port, config, verbose, secret), out)
 
 
 def run_server(server: SandboxServer, out=None) -> None:
