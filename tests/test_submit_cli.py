@@ -386,7 +386,10 @@ def test_interrupting_the_embedded_sandbox_says_the_simulation_ends(project):
         "rules": [{"method": "GET", "path_prefix": "/v1/execution_graphs/", "kind": "slow", "delay": 30, "count": 99}]
     }
     request = __import__("urllib.request").request
-    request.urlopen(request.Request(f"{url}/_sandbox/faults", json.dumps(hold).encode(), method="POST"), timeout=10)
+    held = request.Request(
+        f"{url}/_sandbox/faults", json.dumps(hold).encode(), {"Content-Type": "application/json"}, method="POST"
+    )
+    request.urlopen(held, timeout=10)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:  # interrupt once the watch is waiting on a held poll, not before
         seen = json.load(request.urlopen(f"{url}/_sandbox/requests", timeout=10))["requests"]

@@ -6,7 +6,11 @@ Two routing tables map ``(method, path pattern)`` to a handler:
   token (any non-empty one) and go through fault injection; those that make the
   sandbox start a program (a hosted strategy's create and start) need the
   sandbox's own key as that token (:func:`_runs_code`);
-* :data:`CONTROL` holds the unauthenticated ``/_sandbox/`` test controls.
+* :data:`CONTROL` holds the unauthenticated ``/_sandbox/`` test controls; a body
+  sent to one must say ``Content-Type: application/json``.
+
+A request that carries an ``Origin`` other than this server's own loopback
+origins (a web page's) is refused on every path (audit sec29 5).
 
 A handler takes a :class:`Request` and returns a JSON-able dict (status 200) or
 ``(status, payload, headers)``; it raises :class:`SandboxHTTPError` to refuse.
@@ -368,14 +372,17 @@ class SandboxHandler(BaseHTTPRequestHandler):
     def dispatch(self, method: str) -> None:
         split = urlsplit(self.path)
         query = {k: v[-1] for k, v in parse_qs(split.query).items()}
+        control = split.path == "/_sandbox" or split.path.startswith("/_sandbox/")
         try:
-            misdirected = self._misdirected()
-            if misdirected:  # read (a body left unread may turn the answer into a reset), then refuse
+            refusal = self._misdirected() or self._foreign_origin()
+            if refusal:  # read (a body left unread may turn the answer into a reset), then refuse
                 with contextlib.suppress(SandboxHTTPError):
                     self._read_body(method)
-                self._send(421, _err("misdirected_request", misdirected))
+                self._send(*refusal)
                 return
             body = self._read_body(method)
+            if control and body and method in ("POST", "PUT", "PATCH", "DELETE"):
+                self._json_body_only()
             req = Request(
                 method,
                 split.path,
@@ -388,7 +395,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
                 self.server.url,
                 self.server.secret,
             )
-            if split.path == "/_sandbox" or split.path.startswith("/_sandbox/"):
+            if control:
                 self._send(*_call(CONTROL, req))
             else:
                 self._serve_api(req)
@@ -449,11 +456,49 @@ class SandboxHandler(BaseHTTPRequestHandler):
             raise SandboxHTTPError(413, "too_large", f"body larger than {MAX_BODY} bytes")
         return self.rfile.read(int(length))
 
-    def _misdirected(self) -> str | None:
-        """Why a sandbox on loopback does not answer this request, or None. It answers only requests addressed to a
-        loopback name (``Host``: 127.0.0.1, [::1], localhost, any port; none at all, as HTTP/1.0 may send): a web
-        page can reach a loopback server under a name of its own that it points at 127.0.0.1 (DNS rebinding), and
-        its requests then name that host. Off loopback anyone may reach the server anyway (``--host``)."""
+    def _foreign_origin(self) -> tuple[int, dict] | None:
+        """403 for a request that carries an ``Origin`` other than this server's own loopback origins
+        (``http://127.0.0.1:PORT``, ``http://localhost:PORT``, ``http://[::1]:PORT``), on every path; None otherwise.
+        A browser adds ``Origin`` to what a web page sends (to every POST), and a page may send a "simple" POST to any
+        port without asking first, so a page that found this port could drive the ``/_sandbox/`` controls, which take
+        no token (audit sec29 5). graphc's client, curl and the tests send no ``Origin``."""
+        given = self.headers.get_all("Origin") or []
+        if not given:
+            return None
+        port = self.server.server_address[1]
+        own = {f"http://{name}:{port}" for name in ("127.0.0.1", "localhost", "[::1]")}
+        if port == 80:
+            own |= {"http://127.0.0.1", "http://localhost", "http://[::1]"}
+        if len(given) == 1 and given[0].strip().lower() in own:
+            return None
+        named = f"Origin {given[0][:80]!r}" if len(given) == 1 else f"{len(given)} Origin headers"
+        message = (
+            f"this sandbox answers no request a web page sends (this one came with {named}): its /_sandbox/ "
+            f"controls take no token, so a page could change its faults, prices and clock; only its own origins "
+            f"(http://127.0.0.1:{port}, http://localhost:{port}, http://[::1]:{port}) may send one; nothing was done"
+        )
+        return 403, _err("cross_origin_refused", message)
+
+    def _json_body_only(self) -> None:
+        """A body sent to a ``/_sandbox/`` control must say it is JSON: a page may send ``text/plain`` to any
+        port without asking first, but not ``application/json`` (the browser asks first, and the sandbox never
+        says yes; audit sec29 5)."""
+        given = self.headers.get("Content-Type") or ""
+        if given.partition(";")[0].strip().lower() != "application/json":
+            shown = f"Content-Type {given[:80]!r}" if given else "no Content-Type"
+            raise SandboxHTTPError(
+                415,
+                "unsupported_media_type",
+                f"a /_sandbox/ control reads a body sent as Content-Type: application/json; this one came with "
+                f"{shown}; nothing was done",
+            )
+
+    def _misdirected(self) -> tuple[int, dict] | None:
+        """421 when a sandbox on loopback does not answer this request, saying why; None otherwise. It answers only
+        requests addressed to a loopback name (``Host``: 127.0.0.1, [::1], localhost, any port; none at all, as
+        HTTP/1.0 may send): a web page can reach a loopback server under a name of its own that it points at
+        127.0.0.1 (DNS rebinding), and its requests then name that host. Off loopback anyone may reach the server
+        anyway (``--host``)."""
         if not self.server.on_loopback:
             return None
         given = self.headers.get_all("Host") or []
@@ -463,11 +508,12 @@ class SandboxHandler(BaseHTTPRequestHandler):
         if name is not None and is_loopback_host(name):
             return None
         named = f"Host {given[0][:80]!r}" if len(given) == 1 else f"{len(given)} Host headers"
-        return (
+        message = (
             f"this sandbox listens on loopback and answers only requests addressed to 127.0.0.1, [::1] or "
             f"localhost; this one was sent with {named} (a web page reaching it under a name of its own?), so "
             "nothing was done"
         )
+        return 421, _err("misdirected_request", message)
 
     def _authorized(self) -> bool:
         return bool(_bearer_token(self.headers))
