@@ -766,7 +766,8 @@ def _block_scalar_rows(node, lines, rows=None) -> set:
     """Rows holding the text of block scalars (``|`` / ``>``) anywhere under ``node``."""
     rows = set() if rows is None else rows
     if isinstance(node, dict):
-        for key, value in node.items():
+        for key in _own_keys(node):  # a merged one (`<<: *base`) is written, and found, at its anchor
+            value = node[key]
             if isinstance(value, (LiteralScalarString, FoldedScalarString)):
                 row, col = node.lc.key(key)  # type: ignore[attr-defined]  # ruamel's CommentedMap
                 row += 1

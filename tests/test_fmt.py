@@ -339,6 +339,22 @@ def test_merge_keys_are_formatted_not_a_crash(tmp_path):
     assert format_text(formatted) == formatted
 
 
+def test_a_merged_block_scalar_is_formatted_not_a_crash():
+    """A `<<: *base` bringing in a block scalar (`symbol: >-`) crashed fmt with KeyError: the comment pass looked
+    for the merged key's own line in the mapping that merges it; the scalar is written (and kept) at its anchor."""
+    text = MERGED.replace("  symbol: ETH-USD\n", "  # the spot market\n  symbol: >-\n    ETH-USD\n")
+    formatted = format_text(text)
+    assert formatted.splitlines()[2:7] == [
+        "defaults: &base",
+        "  # the spot market",
+        "  symbol: >-",
+        "    ETH-USD",
+        "  venue: coinbase",
+    ]
+    assert compiled(formatted) == compiled(text)
+    assert format_text(formatted) == formatted
+
+
 def test_a_5000_digit_integer_is_kept_exactly(tmp_path):
     digits = "7" * 5000
     text = f"graphc: 1\nname: big\ndescription: x\nlegs:\n  a:\n    symbol: ETH-USD\n    buy: {digits}\n"
