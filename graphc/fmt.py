@@ -166,9 +166,10 @@ def format_text(text: str) -> str:
     header, body, footer = _outside_document(original)
     original = body
     current = first = _untabbed(body)
+    tree = None  # ruamel's tree of `current`, when a round read it and left it as read
     for _ in range(4):  # one round is normally enough; the loop makes idempotence certain
         try:
-            formatted = _reorder_blocks(_reindent_comments(_respace(current)))
+            formatted, tree = _format_round(current, tree)
         except _UndefinedAlias as exc:
             if current is first:  # graphc's loader read this very text: ruamel and it disagree
                 raise FormatSkipped(_unread_message(exc, current, header)) from None
@@ -186,9 +187,10 @@ def format_text(text: str) -> str:
     if footer and (current.endswith(("\n...\n", "\n...")) or current in ("...\n", "...")):
         current = current[: current.rindex("...")]  # ruamel ends a plain scalar document with its own `...`
     original, current = header + original + footer, header + current + footer
-    _check_same_data(original, current)
+    read = doc if original == text else None  # what graphc's loader read from `original`, when it read that text
+    _check_same_data(original, current, read)
     _check_same_comments(original, current)
-    _check_same_suppressions(original, current)
+    _check_same_suppressions(original, current, read)
     return current.replace("\n", end) if end != "\n" else current
 
 
@@ -441,8 +443,59 @@ def _own_keys(mapping) -> list:
     return list(mapping) if own is None else [key for key in mapping if key in own]
 
 
-def _respace(text: str) -> str:
-    data = _load(text)
+def _format_round(text: str, data=None):
+    """``(text with the three passes done: spacing, comments' indentation, key order; ruamel's tree of that text,
+    as read, or None)``. ``data``: ruamel's tree of ``text``, as read, if the caller has it.
+
+    ruamel reads as few texts as it must (reading one is most of fmt's time): where the
+    comment and key-order passes need to know a text's layout (:class:`_Layout`), it is read from the tree of
+    that very text; the spacing pass's output is read again only when it differs from its input (a formatted
+    file: never), and the reindented text only when a line it reindented holds some scalar's text (a comment
+    line is nothing else to YAML: moving it changes no key's place).
+    """
+    data = _load(text) if data is None else data
+    layout = _Layout(data)  # before _respace changes the tree
+    spaced = _respace(text, data)
+    fresh = None  # ruamel's tree of `spaced`, as read
+    if spaced != text:
+        fresh = _load(spaced)
+        layout = _Layout(fresh)
+    commented, moved = _reindent_comments(spaced, layout.block_keys)
+    if moved and not _outside_scalars(spaced, moved):
+        layout = _Layout(_load(commented))
+    formatted = _reorder_blocks(commented, layout.orders)
+    return formatted, (fresh if formatted == spaced else None)
+
+
+class _Layout:
+    """What the comment and key-order passes need from ruamel's tree of a text, read before anything changes it:
+    ``block_keys``, the ``(row, column)`` of each key whose value is a block scalar (``|`` / ``>``), and
+    ``orders``, ``(keys, their (row, column), canonical order)`` of each block mapping whose keys are not in
+    that order."""
+
+    __slots__ = ("block_keys", "orders")
+
+    def __init__(self, data):
+        self.block_keys: list[tuple[int, int]] = _block_scalar_keys(data)
+        self.orders: list[tuple[list, list, tuple]] = []
+        done = set()  # a mapping an alias repeats (`far: *near`) is written once: ordered once
+        for mapping, order in _ordered_maps(data):
+            if id(mapping) in done:
+                continue
+            done.add(id(mapping))
+            keys = _own_keys(mapping)  # a `<<: *anchor` line stays with the key above it (or first)
+            if keys != sorted(keys, key=_rank(order)) and not mapping.fa.flow_style():
+                self.orders.append((keys, [mapping.lc.key(k) for k in keys], order))
+
+
+def _outside_scalars(text: str, rows) -> bool:
+    """Whether no scalar's text runs on any of ``rows`` of ``text`` (False when the YAML scanner cannot tell)."""
+    covered = scalar_columns(text, rows)
+    return covered is not None and not any(covered.get(row) for row in rows)
+
+
+def _respace(text: str, data) -> str:
+    """``text`` as ruamel writes ``data``, its tree (which this changes)."""
     below = _values_below_directives(data, text.splitlines())
     _unflow_commented(data, text.splitlines())
     _keep_anchors(data)
@@ -740,16 +793,17 @@ def _code(line: str) -> str:
     return line if start is None else line[:start]
 
 
-def _reindent_comments(text: str) -> str:
-    """Indent each full-line comment like the line it precedes.
+def _reindent_comments(text: str, block_keys) -> tuple[str, list[int]]:
+    """Indent each full-line comment like the line it precedes; ``(the text, the rows changed)``.
 
     ruamel keeps a comment's old column when the indentation around it changes,
     which would leave it looking attached to the wrong key; a comment is about
     the line below it, so it takes that line's indentation. Block scalar text
-    that happens to start with ``#`` is content and is left alone.
+    that happens to start with ``#`` is content and is left alone (``block_keys``: :class:`_Layout`).
     """
     lines = text.splitlines(keepends=True)
-    protected = _block_scalar_rows(_load(text), lines)
+    protected = _block_scalar_rows(block_keys, lines)
+    moved = []
     indent = 0
     for row in range(len(lines) - 1, -1, -1):
         line = lines[row]
@@ -759,26 +813,34 @@ def _reindent_comments(text: str) -> str:
             indent = _indent(line)
         elif _indent(line) != indent:
             lines[row] = " " * indent + line.lstrip(" ")
-    return "".join(lines)
+            moved.append(row)
+    return "".join(lines), moved
 
 
-def _block_scalar_rows(node, lines, rows=None) -> set:
-    """Rows holding the text of block scalars (``|`` / ``>``) anywhere under ``node``."""
-    rows = set() if rows is None else rows
+def _block_scalar_keys(node, found=None) -> list[tuple[int, int]]:
+    """``(row, column)`` of each key whose value is a block scalar (``|`` / ``>``), anywhere under ``node``."""
+    found = [] if found is None else found
     if isinstance(node, dict):
         for key in _own_keys(node):  # a merged one (`<<: *base`) is written, and found, at its anchor
             value = node[key]
             if isinstance(value, (LiteralScalarString, FoldedScalarString)):
-                row, col = node.lc.key(key)  # type: ignore[attr-defined]  # ruamel's CommentedMap
-                row += 1
-                while row < len(lines) and (_is_blank(lines[row]) or _indent(lines[row]) > col):
-                    rows.add(row)
-                    row += 1
+                found.append(node.lc.key(key))  # type: ignore[attr-defined]  # ruamel's CommentedMap
             else:
-                _block_scalar_rows(value, lines, rows)
+                _block_scalar_keys(value, found)
     elif isinstance(node, list):
         for value in node:
-            _block_scalar_rows(value, lines, rows)
+            _block_scalar_keys(value, found)
+    return found
+
+
+def _block_scalar_rows(block_keys, lines) -> set:
+    """Rows of ``lines`` holding the text of the block scalars whose keys are at ``block_keys``."""
+    rows = set()
+    for key_row, col in block_keys:
+        row = key_row + 1
+        while row < len(lines) and (_is_blank(lines[row]) or _indent(lines[row]) > col):
+            rows.add(row)
+            row += 1
     return rows
 
 
@@ -831,23 +893,16 @@ def _rank(order):
 # -- pass 2: key order, as line blocks -------------------------------------------------------
 
 
-def _reorder_blocks(text: str) -> str:
-    data = _load(text)
+def _reorder_blocks(text: str, orders) -> str:
+    """``text`` with the keys of each block mapping in ``orders`` (:class:`_Layout`) in their canonical order."""
     lines = text.splitlines(keepends=True)
     jobs = []
-    done = set()  # a mapping an alias repeats (`far: *near`) is written once: ordered once
-    for mapping, order in _ordered_maps(data):
-        if id(mapping) in done:
-            continue
-        done.add(id(mapping))
-        keys = _own_keys(mapping)  # a `<<: *anchor` line stays with the key above it (or first)
+    for keys, positions, order in orders:
         wanted = sorted(keys, key=_rank(order))
-        if keys != wanted and not mapping.fa.flow_style():
-            positions = [mapping.lc.key(k) for k in keys]
-            if _first_key_kept(lines, positions[0][0], positions[keys.index(wanted[0])][0]):
-                wanted = [keys[0], *sorted(keys[1:], key=_rank(order))]
-            if keys != wanted:
-                jobs.append((positions[0][0], keys, positions, wanted))
+        if _first_key_kept(lines, positions[0][0], positions[keys.index(wanted[0])][0]):
+            wanted = [keys[0], *sorted(keys[1:], key=_rank(order))]
+        if keys != wanted:
+            jobs.append((positions[0][0], keys, positions, wanted))
     for _, keys, positions, wanted in sorted(jobs, key=lambda job: job[0], reverse=True):
         _permute(lines, keys, positions, wanted)
     return "".join(lines)
@@ -936,9 +991,10 @@ def _region_end(lines, last_row, col):
 # -- safety -------------------------------------------------------------------------------------
 
 
-def _check_same_data(before: str, after: str):
-    """graphc must read the same values, and the same leg order, from both texts."""
-    old, _ = load_text(before, as_json=False)
+def _check_same_data(before: str, after: str, old=None):
+    """graphc must read the same values, and the same leg order, from both texts (``old``: what graphc's loader
+    read from ``before``, if the caller has it)."""
+    old = load_text(before, as_json=False)[0] if old is None else old
     new, _ = load_text(after, as_json=False)
     if old is None:
         raise FormatError("graphc cannot load this file (run `graphc lint` on it)")
@@ -1037,13 +1093,14 @@ def _in_flow_collection(text: str, row: int) -> bool:
     return False
 
 
-def _check_same_suppressions(before: str, after: str):
+def _check_same_suppressions(before: str, after: str, read=None):
     """Each ``# graphc: ignore[...]`` must cover the same keys and values after formatting as before: a
     directive covers a finding whose span *starts* on its line (graphc.suppress), so a value moved onto or off
     its line would change what lint reports (audit fmtdec #1). Compared as, per directive, its codes and the
     paths of the keys and values that start on its line, collections too: lint reports an edge's findings at
-    its mapping, which starts on its first key's line (audit decomp24 1)."""
-    old, new = _covered(before), _covered(after)
+    its mapping, which starts on its first key's line (audit decomp24 1). ``read``: what graphc's loader read from
+    ``before``, if the caller has it."""
+    old, new = _covered(before, read), _covered(after)
     if Counter(entry for _, entry in old) == Counter(entry for _, entry in new):
         return
     remaining = Counter(entry for _, entry in new)
@@ -1061,7 +1118,7 @@ def _check_same_suppressions(before: str, after: str):
     )
 
 
-def _covered(text: str) -> list[tuple[int, tuple]]:
+def _covered(text: str, doc=None) -> list[tuple[int, tuple]]:
     """``(line, (directive comment, the paths of the keys and values starting on that line))`` per line with a
     ``# graphc: ignore[...]`` (found as :func:`_comments` finds comments; its text stands for its codes, which
     formatting does not change; ``ignore-file`` covers the whole file wherever it is)."""
@@ -1070,7 +1127,8 @@ def _covered(text: str) -> list[tuple[int, tuple]]:
     directives = [(row, comment) for row, comment in _comments(text) if _LINE_DIRECTIVE.search(comment)]
     if not directives:
         return []
-    doc, _ = load_text(text, as_json=False)  # fmt formats YAML playbooks (JSON is never rewritten)
+    if doc is None:
+        doc, _ = load_text(text, as_json=False)  # fmt formats YAML playbooks (JSON is never rewritten)
     if doc is None:
         return []
     starts: dict[int, set] = {}
