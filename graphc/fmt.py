@@ -45,6 +45,7 @@ import io
 import re
 from collections import Counter
 from functools import cache
+from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -450,16 +451,19 @@ def _format_round(text: str, data=None):
     ruamel reads as few texts as it must (reading one is most of fmt's time): where the
     comment and key-order passes need to know a text's layout (:class:`_Layout`), it is read from the tree of
     that very text; the spacing pass's output is read again only when it differs from its input (a formatted
-    file: never), and the reindented text only when a line it reindented holds some scalar's text (a comment
-    line is nothing else to YAML: moving it changes no key's place).
+    file: never), by libyaml's C parser where it reads that text as ruamel does (:func:`_plain_tree`), and the
+    reindented text only when a line it reindented holds some scalar's text (a comment line is nothing else to
+    YAML: moving it changes no key's place).
     """
     data = _load(text) if data is None else data
     layout = _Layout(data)  # before _respace changes the tree
     spaced = _respace(text, data)
     fresh = None  # ruamel's tree of `spaced`, as read
     if spaced != text:
-        fresh = _load(spaced)
-        layout = _Layout(fresh)
+        read = _plain_tree(spaced)  # libyaml (C) reads a text with no anchor, alias, tag or merge as ruamel does
+        if read is None:
+            fresh = read = _load(spaced)
+        layout = _Layout(read)
     commented, moved = _reindent_comments(spaced, layout.block_keys)
     if moved and not _outside_scalars(spaced, moved):
         layout = _Layout(_load(commented))
@@ -486,6 +490,104 @@ class _Layout:
             keys = _own_keys(mapping)  # a `<<: *anchor` line stays with the key above it (or first)
             if keys != sorted(keys, key=_rank(order)) and not mapping.fa.flow_style():
                 self.orders.append((keys, [mapping.lc.key(k) for k in keys], order))
+
+
+class _PlainMap(dict):
+    """A mapping as libyaml reads it, offering what :class:`_Layout` asks of ruamel's ``CommentedMap``: its keys'
+    ``(row, column)`` (``.lc.key``) and whether it is written in flow style (``.fa.flow_style()``)."""
+
+    def __init__(self, flow: bool):
+        super().__init__()
+        self.at: dict = {}
+        self.flow = flow
+
+    @property
+    def lc(self):
+        return self
+
+    @property
+    def fa(self):
+        return self
+
+    def key(self, key) -> tuple[int, int]:
+        return self.at[key]
+
+    def flow_style(self) -> bool:
+        return self.flow
+
+
+def _plain_tree(text: str):
+    """The tree ruamel would read from ``text`` as far as :class:`_Layout` looks at it (mappings with their keys'
+    places and style, sequences, and each scalar a ``str``, a block one as ruamel's ``|`` / ``>`` string), read
+    by libyaml's C parser; None unless the text is one that both read alike: one document with no anchor,
+    alias, explicit tag, merge key (``<<``), non-scalar key or key written twice, no tab and no YAML 1.1 line
+    break."""
+    import yaml  # deferred: PyYAML's C parser, for a text ruamel's (pure Python) reader would take long on
+
+    if "\t" in text or has_yaml11_breaks(text) or not hasattr(yaml, "CSafeLoader"):
+        return None  # ruamel reads a tab, and YAML 1.1's NEL, LS and PS, otherwise
+    stack: list = []  # [collection, key awaiting its value (mappings; _NO_KEY when the next scalar is a key)]
+    root = None
+    documents = 0
+    try:
+        events: Any = yaml.parse(text, Loader=yaml.CSafeLoader)  # each of its own class: read by their type
+        for event in events:
+            kind = type(event)
+            if kind in (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent):
+                continue
+            if kind is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    return None
+                continue
+            if kind in (yaml.MappingEndEvent, yaml.SequenceEndEvent):
+                node = stack.pop()[0]
+                if stack:
+                    _plain_add(stack, node)
+                else:
+                    root = node
+                continue
+            if kind is yaml.AliasEvent or event.anchor is not None:
+                return None
+            if event.tag is not None:
+                return None
+            if kind is yaml.ScalarEvent:
+                key_place = stack and isinstance(stack[-1][0], dict) and stack[-1][1] is _NO_KEY
+                if key_place:
+                    value = None if event.value == "" and not event.style else event.value  # plain and empty: null
+                    if value == "<<" or value in stack[-1][0].at:
+                        return None
+                    stack[-1][0].at[value] = (event.start_mark.line, event.start_mark.column)
+                    stack[-1][1] = value
+                    continue
+                styled = _BLOCK_STYLES.get(event.style)
+                node = styled(event.value) if styled is not None else event.value
+                if stack:
+                    _plain_add(stack, node)
+                else:
+                    root = node
+                continue
+            if stack and isinstance(stack[-1][0], dict) and stack[-1][1] is _NO_KEY:
+                return None  # a mapping or sequence as a key
+            flow = bool(event.flow_style)
+            stack.append([_PlainMap(flow) if kind is yaml.MappingStartEvent else [], _NO_KEY])
+    except (yaml.YAMLError, ValueError):  # ValueError: a lone surrogate, which libyaml cannot be given
+        return None
+    return root
+
+
+_NO_KEY = object()
+_BLOCK_STYLES = {"|": LiteralScalarString, ">": FoldedScalarString}
+
+
+def _plain_add(stack, node) -> None:
+    """Put ``node`` in the collection on top of ``stack``: a sequence's next item or the value of the key read."""
+    top = stack[-1]
+    if isinstance(top[0], dict):
+        top[0][top[1]] = node
+        top[1] = _NO_KEY
+    else:
+        top[0].append(node)
 
 
 def _outside_scalars(text: str, rows) -> bool:
