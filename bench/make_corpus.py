@@ -3,6 +3,7 @@
     python bench/make_corpus.py                 # 1,000 playbooks -> bench/corpus/playbooks/
     python bench/make_corpus.py --count 200     # fewer
     python bench/make_corpus.py --scaling 1000 10000 100000   # bench/corpus/scaling/legs-N.yaml
+    python bench/make_corpus.py --fmt 200 2000                # bench/corpus/scaling/fmt-N.yaml
 
 Everything comes from one ``random.Random(SEED)``, so the same command writes
 byte-identical files on every machine. ``bench/corpus/`` is git-ignored.
@@ -415,12 +416,69 @@ def scaling_playbook(n_legs: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+def fmt_playbook(n_legs: int) -> str:
+    """One block-style playbook of ``n_legs`` legs, written as a person would before ``graphc fmt``: a ladder of
+    rungs, keys out of fmt's order (``symbol`` above the size, ``venue`` first, ``max_loss`` above
+    ``max_notional``), four spaces of indent and every ninth leg six, a comment above every 25th leg and an
+    end-of-line one on every 4th, flow mappings (``twap: {every: 30s, slices: 10}``) with their keys out of
+    order, one-entry ``after:`` and two-entry block lists. For the fmt rows (bench/scale_fmt.py)."""
+    lines = [
+        "# yaml-language-server: $schema=../../../schemas/playbook.schema.json",
+        "graphc: 1",
+        f"name: ladder-{n_legs}",
+        "description: >",
+        "  A ladder of rungs with hedges, written out of fmt's order for the benchmark.",
+        "risk:",
+        "    max_loss: $50k",
+        "    max_notional: $900bn",
+        "defaults:",
+        "  urgency: low",
+        "  policy: sor",
+        "legs:",
+    ]
+    symbols = ["BTC-USD", "ETH-USD", "SOL-USD", "ETH-USD-PERP"]
+    for i in range(n_legs):
+        symbol = symbols[i % len(symbols)]
+        base = symbol.split("-")[0]
+        if i % 25 == 0:
+            lines.append(f"  # rung group {i // 25}")
+        lines.append(f"  l{i}:")
+        size = f"{1 + i % 7}.5 {base}"
+        fields = [f"symbol: {symbol}", f"buy: {size}"] if i % 2 else [f"sell: {size}", f"symbol: {symbol}"]
+        if i % 3 == 0:
+            fields.append(f"limit: {1000 + i}.25")
+        if i % 4 == 0:
+            fields.append("policy: aggressive_chase  # chase the touch")
+        if i % 5 == 0:
+            fields.append("twap: {every: 30s, slices: 10}")
+        if i % 50:
+            if i % 10 == 0 and i >= 60:
+                fields += ["after:", f"  - l{i - 1} filled 50%", f"  - l{i - 55} done"]
+            else:
+                fields.append(f"after: l{i - 1} {'filled 50%' if i % 2 else 'accepted'}")
+        if i % 7 == 0:
+            fields.insert(0, "venue: hyperliquid" if symbol.endswith("-PERP") else "venue: coinbase")
+        indent = "      " if i % 9 == 0 else "    "
+        lines += [indent + field for field in fields]
+    return "\n".join(lines) + "\n"
+
+
 def write_scaling(sizes, out: Path = CORPUS / "scaling") -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     paths = []
     for n in sizes:
         path = out / f"legs-{n}.yaml"
         path.write_text(scaling_playbook(n), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def write_fmt(sizes, out: Path = CORPUS / "scaling") -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for n in sizes:
+        path = out / f"fmt-{n}.yaml"
+        path.write_text(fmt_playbook(n), encoding="utf-8")
         paths.append(path)
     return paths
 
@@ -435,9 +493,12 @@ def main(argv=None):
         default=[1000, 10000, 100000],
         help="leg counts of the scaling graphs (default 1000 10000 100000)",
     )
+    parser.add_argument(
+        "--fmt", type=int, nargs="*", default=[200, 2000], help="leg counts of the fmt playbooks (default 200 2000)"
+    )
     args = parser.parse_args(argv)
     paths = write_corpus(args.count)
-    scaling = write_scaling(args.scaling)
+    scaling = write_scaling(args.scaling) + write_fmt(args.fmt)
     size = sum(p.stat().st_size for p in paths)
     print(f"wrote {len(paths)} playbooks ({size / 1024:.0f} KiB) to {paths[0].parent}")
     for p in scaling:

@@ -42,6 +42,12 @@ What runs (all over files written by bench/make_corpus.py, fixed seed):
   the 30k graph does 9.99x the work of the 3k graph (3,543 M against 355 M
   instructions on 447cf34), so a wall-time ratio above 10 there is
   the memory hierarchy, not the algorithm.
+- fmt, in-process (bench/scale_fmt.py): ``graphc fmt``'s work (format_text) on a
+  200- and a 2,000-leg block-style playbook written out of fmt's order
+  (``corpus/scaling/fmt-N.yaml``), and on the 2,000 legs already formatted (what
+  ``fmt --check`` does on a clean file), against ruamel.yaml's own round trip
+  (``YAML(typ="rt")`` load + dump) of the same file: fmt reads and writes with
+  it, so that is the floor; and the 2,000 ÷ 200 legs ratio (linear: 10).
 
 graphc's modules are compiled to bytecode first (bench/run.py `compile_bytecode`),
 as pip does on install, so no run pays for compiling them from source.
@@ -77,6 +83,7 @@ RESULTS = HERE / "RESULTS.md"
 README = REPO / "README.md"
 SIZES = (1000, 10000, 100000)  # legs of the scaling playbooks
 WIRE_SIZES = (3000, 30000)  # nodes of the scaling wire graphs
+FMT_SIZES = (200, 2000)  # legs of the fmt playbooks (bench/make_corpus.py fmt_playbook)
 IMPORTS = "import yaml, jsonschema, networkx, jinja2, click"
 README_START, README_END = "<!-- bench:start -->", "<!-- bench:end -->"
 
@@ -129,9 +136,11 @@ def compile_bytecode(where: Path) -> None:
 def ensure_corpus(count: int) -> list[Path]:
     files = sorted(CORPUS.glob("*.yaml")) if CORPUS.is_dir() else []
     sizes = sorted({*SIZES, *WIRE_SIZES})
-    if len(files) != count or not all((SCALING / f"legs-{n}.yaml").exists() for n in sizes):
+    wanted = [SCALING / f"legs-{n}.yaml" for n in sizes] + [SCALING / f"fmt-{n}.yaml" for n in FMT_SIZES]
+    if len(files) != count or not all(path.exists() for path in wanted):
         subprocess.run(
-            [sys.executable, str(HERE / "make_corpus.py"), "--count", str(count), "--scaling", *map(str, sizes)],
+            [sys.executable, str(HERE / "make_corpus.py"), "--count", str(count), "--scaling", *map(str, sizes)]
+            + ["--fmt", *map(str, FMT_SIZES)],
             check=True,
         )
         files = sorted(CORPUS.glob("*.yaml"))
@@ -428,6 +437,22 @@ def commands(files: list[Path], graphc: list[str], out_dir: Path, features: set[
             reports_seconds=True,
         )
     )
+    small_fmt, big_fmt = FMT_SIZES
+    for key, mode, n, label in (
+        (f"fmt{small_fmt}", "fmt", small_fmt, f"fmt of a {small_fmt:,}-leg playbook written out of order"),
+        (f"fmt{big_fmt}", "fmt", big_fmt, f"fmt of a {big_fmt:,}-leg playbook written out of order"),
+        (f"fmtclean{big_fmt}", "clean", big_fmt, f"fmt of the same {big_fmt:,} legs already formatted (`--check`)"),
+        (f"ruamel{big_fmt}", "ruamel", big_fmt, f"ruamel.yaml's own round trip (load + dump) of the {big_fmt:,} legs"),
+    ):
+        playbook = str((SCALING / f"fmt-{n}.yaml").relative_to(REPO))
+        cmds.append(
+            Command(
+                key,
+                f"{label} (in-process)",
+                [py, str((HERE / "scale_fmt.py").relative_to(REPO)), mode, playbook],
+                reports_seconds=True,
+            )
+        )
     wanted = {"warm": "cache", "auto": "auto"}
     return [c for c in cmds if wanted.get(c.key, "") in features | {""}]
 
@@ -531,6 +556,22 @@ def ratios() -> tuple[list[Ratio], list[Ratio]]:
         Ratio(
             f"decompile wire {big_wire // 1000}k nodes ÷ the floor of its proof",
             lambda r: r[f"decompilewire{big_wire}"].seconds / r["floorwire"].seconds,
+        ),
+    ]
+    small_fmt, big_fmt = FMT_SIZES
+    other += [
+        Ratio(  # fmt reads and writes with ruamel's round-trip mode: its own load + dump is the floor
+            f"fmt {big_fmt:,} legs written out of order ÷ ruamel.yaml's own round trip (load + dump) of the file",
+            lambda r: r[f"fmt{big_fmt}"].seconds / r[f"ruamel{big_fmt}"].seconds,
+        ),
+        Ratio(
+            f"fmt {big_fmt:,} legs already formatted (the `--check` of a clean file) ÷ ruamel.yaml's round trip",
+            lambda r: r[f"fmtclean{big_fmt}"].seconds / r[f"ruamel{big_fmt}"].seconds,
+        ),
+        Ratio(
+            f"fmt {big_fmt:,} legs ÷ {small_fmt} legs, both written out of order (linear: {big_fmt // small_fmt})",
+            lambda r: r[f"fmt{big_fmt}"].seconds / r[f"fmt{small_fmt}"].seconds,
+            1.2 * big_fmt / small_fmt,
         ),
     ]
     return done_when, other

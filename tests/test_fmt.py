@@ -1112,3 +1112,16 @@ def test_a_moved_keep_block_scalar_is_left_alone_with_a_note_saying_why(after):
     message = str(caught.value)
     assert "blank lines at the end of `description`" in message and "|+" in message
     assert "reader" not in message
+
+
+def test_the_bench_fmt_playbook_is_formatted_not_skipped():
+    """bench/run.py's fmt rows time fmt on make_corpus.py's fmt playbook: it must be one fmt formats (a skip or
+    a refusal would time the wrong work), written out of order (so the key-order pass works), and formatted it is
+    a fixed point with the same graph."""
+    from tests.bench_corpus import make_corpus
+
+    text = make_corpus().fmt_playbook(60)
+    formatted = format_text(text)
+    assert formatted != text
+    assert format_text(formatted) == formatted
+    assert compiled(formatted) == compiled(text)
