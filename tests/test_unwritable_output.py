@@ -327,29 +327,27 @@ PRINTS_FIRST = {
 }
 
 
-@pytest.mark.parametrize(
-    ("run", "why"), [(_to_full, "No space left on device"), (_closed, "stdout is closed")], ids=["full", "closed"]
-)
+@UNWRITABLE
 @pytest.mark.parametrize("action", PRINTS_FIRST)
 def test_an_action_whose_notes_cannot_be_written_sends_nothing_and_says_so(
-    btc_router, project, tmp_path, action, run, why
+    btc_router, project, tmp_path, action, where, why
 ):
     env = cli_env(btc_router)
     setup, command, unsent, method = PRINTS_FIRST[action]
     it = setup(btc_router, env, project)
-    where = project
+    cwd = project
     if action.endswith("elsewhere"):  # no ledger holds the graph here: a note says what was not checked
-        where = tmp_path / "elsewhere"
-        where.mkdir()
+        cwd = tmp_path / "elsewhere"
+        cwd.mkdir()
     sent_before = len(btc_router.requests(method))
-    done = run([arg.format(it=it) for arg in command], env, where)
+    done = _graphc_to(where, [arg.format(it=it) for arg in command], env, cwd)
     assert (done.returncode, done.stderr) == (
         2,
         f"graphc: error: cannot write to stdout: {why}; nothing was sent ({unsent.format(it=it)})\n",
     )  # before: `graphc: error: cannot write to stdout: WHY` alone
     assert len(btc_router.requests(method)) == sent_before  # and nothing was: no POST .../resume, no PATCH
     # with a stdout, the same command prints its notes, then is sent
-    shown = run_graphc([arg.format(it=it) for arg in command], env, where)
+    shown = run_graphc([arg.format(it=it) for arg in command], env, cwd)
     assert shown.returncode == 0, shown.stderr
     assert len(btc_router.requests(method)) == sent_before + 1
 
