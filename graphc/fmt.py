@@ -394,6 +394,13 @@ class _UndefinedAlias(_Unread):
 
 _UNDEFINED_ALIAS = re.compile(r"found undefined alias '(?P<name>[^']*)'")
 
+# ruamel's parser joining two comments it cannot join (tokens.py, move_old_comment), as it words it: the first
+# comment token's repr gives its place (`CommentToken('# c\n', line: 6, col: 11)`, from 0), when it has one
+_OVERLAP = re.compile(
+    r"overlap in comment \[(?:None, )*\[?CommentToken\((?:'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"), "
+    r"line: (?P<line>\d+), col: (?P<column>\d+)\)"
+)
+
 
 def _load(text: str):
     try:
@@ -401,13 +408,24 @@ def _load(text: str):
     except YAMLError as exc:  # graphc's loader read it, ruamel (which fmt needs for comments) cannot
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         at = (mark.line, mark.column) if mark is not None else None
-        if at is not None and has_yaml11_breaks(text):  # ruamel reads YAML 1.1 lines: NEL, LS and PS end them too
-            at = Relined(text)(*at)
         problem = str(getattr(exc, "problem", None) or (str(exc).splitlines() or ["?"])[0])
         alias = _UNDEFINED_ALIAS.search(problem)
         if alias is not None:
-            raise _UndefinedAlias(at, problem, alias["name"]) from None
-        raise _Unread(at, problem) from None
+            raise _UndefinedAlias(_relined(text, at), problem, alias["name"]) from None
+        raise _Unread(_relined(text, at), problem) from None
+    except NotImplementedError as exc:  # ruamel's parser on comments it cannot place: a value on the line below
+        # its key's comment, a blank line after it (`limit: # note` / `  97000.125` / ``), which YAML allows
+        if not str(exc).startswith("overlap in comment"):
+            raise
+        overlap = _OVERLAP.match(str(exc))
+        at = (int(overlap["line"]), int(overlap["column"])) if overlap is not None else None
+        raise _Unread(_relined(text, at), "a comment it cannot place: overlap in comment") from None
+
+
+def _relined(text: str, at: tuple[int, int] | None) -> tuple[int, int] | None:
+    """``at``, ruamel's place in ``text``, counted as graphc counts lines (ruamel reads YAML 1.1's: NEL, LS and
+    PS end them too)."""
+    return Relined(text)(*at) if at is not None and has_yaml11_breaks(text) else at
 
 
 def _unread_message(exc: _Unread, text: str | None, header: str) -> str:

@@ -884,6 +884,36 @@ def test_check_says_a_file_fmt_cannot_format_was_not_checked(tmp_path):
     assert "not formatted" not in result.stderr
 
 
+OVERLAP_LEG = "  spot: &a3\n    buy: 0.1\n    symbol: BTC-USD\n    limit: # graphc: ignore[GC303]\n      97000.125\n\n"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # found profiling fmt: an anchored leg, a comment after a key whose value is on the next line, a blank line
+        "graphc: 1\nname: f1\nlegs:\n" + OVERLAP_LEG + "x-ref3: *a3\n",
+        "graphc: 1\nname: f1\nlegs:\n" + OVERLAP_LEG.replace(" &a3", "").replace("graphc: ignore[GC303]", "note"),
+        "graphc: 1\nname: f1\nlegs:\n"
+        + OVERLAP_LEG.replace("\n    ", "\n      ").replace("\n      buy", "\n    - buy"),
+    ],
+    ids=["anchored", "plain-comment", "in-a-list"],
+)
+def test_a_comment_ruamel_cannot_place_is_a_skip_not_a_crash(tmp_path, text):
+    """ruamel's parser raised NotImplementedError ("overlap in comment") for a value on the line below its key's
+    comment with a blank line after it: `internal error`, exit 4. graphc reads the file; fmt cannot: a skip."""
+    path = tmp_path / "f1.yaml"
+    path.write_text(text)
+    assert load_text(text, "f1.yaml")[0] is not None
+    for args, said in ((["--check"], "not checked"), ([], "not formatted")):
+        result = fmt(*args, path)
+        assert result.exit_code == 0 and result.stdout == "", result.stderr  # documented: a note, not a failure
+        assert f"graphc: note: {path}: {said}: fmt's YAML reader cannot read this file at line 7, column " in (
+            result.stderr
+        )
+        assert "a comment it cannot place" in result.stderr and "internal error" not in result.stderr
+        assert path.read_text() == text
+
+
 def test_a_comment_between_a_key_and_its_value_is_named_as_such(tmp_path):
     """audit fmtdec #3 (p/m1): the note spoke of `{...}`/`[...]`, which the file does not have."""
     text = (
