@@ -54,6 +54,8 @@ from graphc.files import (
     find_project_root,
     is_config_entry,
     leaves_root,
+    link_root,
+    link_root_named,
     parse_toml,
     read_whole_source,
     real_path,
@@ -320,19 +322,19 @@ def read_config(path, *, named: bool = False) -> tuple[Config, list[Diagnostic]]
     """Read one config file (``graphc.toml``, or ``pyproject.toml`` for ``[tool.graphc]``).
 
     Never raises for bad content; returns what it could read plus diagnostics. One graphc found itself (not
-    ``named`` with ``--config``) that is a symbolic link out of the folder it was found in, its project's root,
-    is not read: a GC100 at the link (:func:`graphc.files.leaves_root`; audit sec29 1).
+    ``named`` with ``--config``) that is a symbolic link out of its repository (outside any, out of the folder it
+    was found in: :func:`graphc.files.link_root`) is not read: a GC100 at the link (audit sec29 1).
     """
     path = Path(path)
     shown = _display(path)
-    if not named and leaves_root(path, path.parent) and os.path.exists(path):
+    root = link_root(path.parent, config=True) if not named and os.path.islink(path) else None
+    if root is not None and leaves_root(path, root) and os.path.exists(path):
         # (a link to nothing keeps the "cannot be followed" GC100 below: there is nothing there to read)
         return Config(path=path), [
             Diagnostic(
                 "GC100",
-                f"cannot read config file: it is a symbolic link to {real_path(path)}, outside the project root"
-                f" {path.parent}; graphc does not read a config it finds"
-                " through a link out of its project",
+                f"cannot read config file: it is a symbolic link to {real_path(path)}, outside {link_root_named(root)};"
+                " graphc does not read a config it finds through a link out of its repository",
                 shown,
                 None,
                 hint="copy the file into the repository, or name it with `graphc lint --config FILE`",

@@ -283,22 +283,44 @@ def _within(target: str, root: str) -> bool:
 
 
 def leaves_root(path: str | os.PathLike[str], root: str | os.PathLike[str] | None = None) -> bool:
-    """Whether ``path`` is a symbolic link whose target (all links resolved) lies outside ``root``, by default the
-    project root of the folder ``path`` is named in (:func:`find_project_root` of that folder, its real path): the
-    test a directory walk gives each link it meets (:func:`_walk`), for one file named on its own.
+    """Whether ``path`` is a symbolic link whose target (all links resolved) lies outside ``root``, by default
+    :func:`link_root` of the folder ``path`` is named in: the repository that folder is in.
 
-    Such a file is not a walk's to read, and when it is read anyway (a ``--quotes``, ``--params`` or ``--config``
-    file, a playbook named on the command line) nothing of its text is shown: no code frame (graphc.report.text),
-    and a config graphc found itself behind such a link is not read at all (graphc.config, ``root`` the folder
-    it was found in). A link can point anywhere the user can read (the API key's credentials file,
-    ``/proc/self/environ``), and a repository may hold one (audit sec29 1; docs/robustness.md). A file that is not
-    itself a link never leaves: it is in its folder, which is in the folder's root."""
+    Such a file's text is never shown (no code frame: graphc.report.text), and a config graphc found itself behind
+    such a link is not read at all (graphc.config). A link can point anywhere the user can read (the API key's credentials file, ``/proc/self/environ``), and
+    a repository may hold one (audit sec29 1; docs/robustness.md). A file that is not itself a link never leaves:
+    it is in its folder, which is in the folder's repository."""
     path = os.fspath(path)
     if not os.path.islink(path):
         return False
     if root is None:
-        return not _inside_root_of(os.path.dirname(path) or os.curdir)(path)
+        root = link_root(os.path.dirname(path) or os.curdir)
     return not _within(os.path.realpath(path), os.path.realpath(root))
+
+
+def link_root(folder: str | os.PathLike[str], *, config: bool = False) -> Path:
+    """What a link named in ``folder`` may point into and still be read and shown (:func:`leaves_root`): the top of
+    the git repository ``folder`` (its real path) is in (:func:`repository_top`), so a monorepo's
+    ``app/graphc.toml -> ../shared/graphc.toml`` is read. Outside any repository, the project root of ``folder``
+    (:func:`find_project_root`); for a ``config`` graphc found in ``folder`` (its ``graphc.toml`` or
+    ``pyproject.toml``), ``folder`` itself, the root that config marks (and a ``pyproject.toml`` is not read to
+    decide whether it marks one).
+
+    This is wider than a directory walk's limit (:func:`_inside_root_of`: the project root of the walked folder,
+    as for ``use:``) when a repository holds projects of their own: the walk of ``app/`` does not follow
+    ``app/x.yaml -> ../shared/x.yaml``, as ``use:`` from ``app/`` stays in ``app/``. The two answer different
+    questions: which files belong to a project, and which files the repository may show."""
+    here = real_path(Path(folder))
+    top = repository_top(here)
+    if top is not None:
+        return top
+    return here if config else find_project_root(here)
+
+
+def link_root_named(root: Path) -> str:
+    """``root`` (a :func:`link_root`) as messages name it: "the repository ROOT", or outside any "the project root
+    ROOT"."""
+    return f"{'the repository' if repository_top(root) is not None else 'the project root'} {root}"
 
 
 def _normalised(raw: str | os.PathLike[str]) -> str:
@@ -753,8 +775,8 @@ def declares_graphc(pyproject: Path) -> bool:
 
     One over ``MAX_FILE_BYTES`` is never parsed: it counts when its first ``MAX_FILE_BYTES`` name graphc's table,
     and the config reader then reports it too big (GC100)."""
-    if leaves_root(pyproject, pyproject.parent):
-        return False  # never read (docs/robustness.md): a link out of its folder is not taken for a project's config
+    if os.path.islink(pyproject) and leaves_root(pyproject, link_root(pyproject.parent, config=True)):
+        return False  # never read (docs/robustness.md): a link out of its repository is no project's config
     try:
         text = read_source(pyproject)
     except UnicodeDecodeError as exc:

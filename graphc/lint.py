@@ -735,7 +735,7 @@ def located_result(diagnostics: list[Diagnostic]) -> FileResult:
     shown = diagnostics[0].path
     text: str | None
     try:
-        # a link out of its root is not read for the snippets: the report shows none of it (graphc.report.text)
+        # a link out of its repository is not read for the snippets: the report shows none of it (graphc.report.text)
         text = None if leaves_root(shown) else read_source(shown)
     except UnicodeDecodeError as exc:  # a config's GC100 at its first bad byte: shown with the bad bytes replaced
         text = unreadable(shown, exc)[1]

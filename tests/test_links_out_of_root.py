@@ -1,4 +1,4 @@
-"""A file reached through a symbolic link out of its project root never has its text shown (audit sec29 1).
+"""A file reached through a symbolic link out of its repository never has its text shown (audit sec29 1).
 
 A repository may hold a link to any file the user running graphc can read: the API key's credentials file,
 ``/proc/self/environ``. graphc's own search never reads a config behind such a link (GC100 at the link), and a
@@ -78,8 +78,8 @@ def test_a_found_graphc_toml_linked_to_the_credentials_file_is_refused_unread_in
     lines = done.stdout.splitlines()
     assert lines[0] == (
         f"graphc.toml: error GC100 cannot read config file: it is a symbolic link to {credentials.resolve()}, outside"
-        f" the project root {root.resolve()}; graphc does not read a config it finds through a link out of its"
-        " project"
+        f" the repository {root.resolve()}; graphc does not read a config it finds through a link out of its"
+        " repository"
     ), done.stdout
     assert lines[1] == "  hint: copy the file into the repository, or name it with `graphc lint --config FILE`"
     for fmt in FORMATS[1:]:
@@ -209,3 +209,81 @@ def test_the_environments_key_is_masked_in_a_text_report_of_a_file_that_holds_it
     # without the key in the environment, the same report shows the text (it is no secret then)
     done = graphc(root, "lint", "s.yaml")
     assert ENV_SECRET in done.stdout
+
+
+# -- the limit: the repository (lead decision after b7f7f81) -----------------------------------------------------
+
+TICK_5 = '[markets."BTC-USD"]\ntick = 5\n'  # (a limit of 103 is then off the tick: GC303, an error)
+
+
+def monorepo(tmp_path: Path, *, git: bool = True) -> Path:
+    """(m/app/c.yaml with a limit of 103, m/shared/ beside app/; m a git checkout when ``git``)."""
+    root = tmp_path / "m"
+    (root / "app").mkdir(parents=True)
+    (root / "shared").mkdir()
+    if git:
+        (root / ".git").mkdir()
+    (root / "app" / "c.yaml").write_text(PLAYBOOK.replace("limit: 100", "limit: 103"))
+    return root
+
+
+@pytest.mark.parametrize("name", ["graphc.toml", "pyproject.toml"])
+def test_a_found_config_linked_to_another_folder_of_the_same_repository_is_read_and_applied(tmp_path, name):
+    root = monorepo(tmp_path)
+    done = graphc(root, "lint", "app/c.yaml")
+    assert done.returncode == 0, done.stdout  # no config: the default tick
+    text = TICK_5 if name == "graphc.toml" else TICK_5.replace("[markets", "[tool.graphc.markets")
+    (root / "shared" / name).write_text(text)
+    (root / "app" / name).symlink_to(f"../shared/{name}")
+    done = graphc(root, "lint", "app/c.yaml")
+    assert done.returncode == 1, done.stdout
+    assert "app/c.yaml:7:12: error GC303 price 103 is not on the venue's 5 tick" in done.stdout, done.stdout
+    assert "GC100" not in done.stdout
+    done = graphc(root, "compile", "app/c.yaml")  # (compile does not check ticks: it reads the config, no GC100)
+    assert done.returncode == 0 and "GC100" not in done.stderr, done.stderr
+
+
+def test_a_found_config_linked_out_of_the_repository_is_still_refused(tmp_path):
+    root = monorepo(tmp_path)
+    (tmp_path / "desk.toml").write_text(TICK_5)
+    (root / "app" / "graphc.toml").symlink_to(tmp_path / "desk.toml")
+    done = graphc(root, "lint", "app/c.yaml")
+    assert done.returncode == 1
+    assert done.stdout.splitlines()[0] == (
+        f"app/graphc.toml: error GC100 cannot read config file: it is a symbolic link to {tmp_path / 'desk.toml'},"
+        f" outside the repository {root}; graphc does not read a config it finds through a link out of its"
+        " repository"
+    ), done.stdout
+    assert "GC303" not in done.stdout
+
+
+def test_outside_any_repository_the_limit_is_the_folder_the_config_was_found_in(tmp_path):
+    from graphc.files import repository_top
+
+    root = monorepo(tmp_path, git=False)
+    assert repository_top(root) is None, "the test needs a folder outside any git repository"
+    (root / "shared" / "graphc.toml").write_text(TICK_5)
+    (root / "app" / "graphc.toml").symlink_to("../shared/graphc.toml")
+    done = graphc(root, "lint", "app/c.yaml")
+    assert done.returncode == 1
+    assert done.stdout.splitlines()[0].startswith(
+        f"app/graphc.toml: error GC100 cannot read config file: it is a symbolic link to"
+        f" {root / 'shared' / 'graphc.toml'}, outside the project root {root / 'app'};"
+    ), done.stdout
+    # inside that folder, read and applied
+    (root / "app" / "graphc.toml").unlink()
+    (root / "app" / "conf").mkdir()
+    (root / "app" / "conf" / "desk.toml").write_text(TICK_5)
+    (root / "app" / "graphc.toml").symlink_to("conf/desk.toml")
+    done = graphc(root, "lint", "app/c.yaml")
+    assert done.returncode == 1 and "GC303" in done.stdout and "GC100" not in done.stdout, done.stdout
+
+
+def test_a_named_file_linked_to_another_project_of_the_same_repository_keeps_its_frames(tmp_path):
+    root = monorepo(tmp_path)
+    (root / "app" / "graphc.toml").write_text("")  # app/ is a project of its own; shared/ is not in it
+    (root / "shared" / "q.yaml").write_text("- not a snapshot\n")
+    (root / "app" / "q.yaml").symlink_to("../shared/q.yaml")
+    done = graphc(root, "lint", "app/c.yaml", "--quotes", "app/q.yaml")
+    assert done.returncode == 1
+    assert "1 | - not a snapshot" in done.stdout, done.stdout

@@ -76,8 +76,8 @@ def should_color(stream=None, environ=None) -> bool:
 
 
 def render(results: list[FileResult], options: ReportOptions) -> str:
-    """The report. A file that is a symbolic link out of the project root of the folder it is named in
-    (:func:`graphc.files.leaves_root`, the test a directory walk gives a link) is shown without code frames: its
+    """The report. A file that is a symbolic link out of the repository of the folder it is named in (outside any,
+    its project root: :func:`graphc.files.leaves_root`) is shown without code frames: its
     findings' locations, messages and hints only, as a link can lead to any file the user can read (the API key's
     credentials file, ``/proc/self/environ``: audit sec29 1)."""
     paint = _painter(options.color)
@@ -88,7 +88,7 @@ def render(results: list[FileResult], options: ReportOptions) -> str:
         for d in diagnostics:
             if d.path not in lines_cache:
                 source = sources.get(d.path)
-                if leaves_root(d.path):  # a link out of its root: no line of its text is shown (audit sec29 1)
+                if leaves_root(d.path):  # a link out of its repository: no line of its text is shown (audit sec29 1)
                     source = None
                 elif source is None and d.span is not None and d.span.file == d.path:
                     source = _read_other_file(d.path)  # a `use:` template or a --params file
