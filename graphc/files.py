@@ -286,8 +286,9 @@ def leaves_root(path: str | os.PathLike[str], root: str | os.PathLike[str] | Non
     """Whether ``path`` is a symbolic link whose target (all links resolved) lies outside ``root``, by default
     :func:`link_root` of the folder ``path`` is named in: the repository that folder is in.
 
-    Such a file's text is never shown (no code frame: graphc.report.text), and a config graphc found itself behind
-    such a link is not read at all (graphc.config). A link can point anywhere the user can read (the API key's credentials file, ``/proc/self/environ``), and
+    Such a file's text is never shown (no code frame: graphc.report.text), a config graphc found itself behind such
+    a link is not read at all (graphc.config), and ``graphc fmt`` refuses one named to it, unread and unwritten
+    (graphc.commands.fmt). A link can point anywhere the user can read (the API key's credentials file, ``/proc/self/environ``), and
     a repository may hold one (audit sec29 1; docs/robustness.md). A file that is not itself a link never leaves:
     it is in its folder, which is in the folder's repository."""
     path = os.fspath(path)

@@ -316,3 +316,51 @@ def test_a_walk_warns_about_a_link_out_of_the_project_and_lists_a_file_reached_t
     assert (project / "plays" / "in.yaml").read_text() == SORTED
     assert (project / "plays" / "link-in.yaml").is_symlink()
     assert (outside / "o.yaml").read_text() == UNSORTED
+
+
+# -- a named playbook that is a link out of its repository (audit sec29 1 and 4; lead decision) ------------------
+
+HIDDEN = UNSORTED.replace("name: x", "name: seq_live_TOPSECRET_0123456789")
+
+
+@pytest.mark.parametrize("mode", [(), ("--check",), ("--diff",)])
+def test_a_named_playbook_linked_out_of_the_repository_is_refused_never_written_or_shown(tmp_path, monkeypatch, mode):
+    """fmt wrote through a named link to a file outside the repository (the file there reformatted), and --diff
+    printed that file's lines: as an -o FILE that is a link (e016cd5), it is refused, exit 2, with a clear message,
+    and nothing of the file is read, written or shown; the other files named are formatted as before."""
+    repo, outside = tmp_path / "repo", tmp_path / "outside"
+    (repo / ".git").mkdir(parents=True)
+    outside.mkdir()
+    (outside / "o.yaml").write_text(HIDDEN)
+    (repo / "p.yaml").symlink_to("../outside/o.yaml")
+    (repo / "q.yaml").write_text(UNSORTED)
+    monkeypatch.chdir(repo)
+    result = fmt(*mode, "p.yaml", "q.yaml")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(
+        f"graphc: p.yaml: not formatted: a symbolic link to {outside / 'o.yaml'}, outside the repository {repo};"
+        " graphc fmt does not read or write a file through a link out of its repository: format the file it points"
+        " to, or copy it into the repository\n"
+    ), result.stderr
+    assert "TOPSECRET" not in result.output and "p.yaml (now)" not in result.stdout
+    assert (outside / "o.yaml").read_text() == HIDDEN and (repo / "p.yaml").is_symlink()
+    assert (repo / "q.yaml").read_text() == (UNSORTED if mode else SORTED)  # the others: as before
+    assert ("q.yaml (now)" in result.stdout) == (mode == ("--diff",))
+
+
+def test_a_named_playbook_linked_to_another_project_of_the_same_repository_is_formatted_through_the_link(
+    tmp_path, monkeypatch
+):
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "app").mkdir()
+    (repo / "shared").mkdir()
+    (repo / "app" / "graphc.toml").write_text("")  # app/ is a project of its own: shared/ is outside it
+    (repo / "shared" / "p.yaml").write_text(UNSORTED)
+    (repo / "app" / "p.yaml").symlink_to("../shared/p.yaml")
+    monkeypatch.chdir(repo)
+    diff = fmt("--diff", "app/p.yaml")
+    assert diff.exit_code == 1 and "app/p.yaml (formatted)" in diff.stdout, diff.output
+    written = fmt("app/p.yaml")
+    assert written.exit_code == 0, written.output
+    assert (repo / "app" / "p.yaml").is_symlink() and (repo / "shared" / "p.yaml").read_text() == SORTED

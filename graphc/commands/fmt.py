@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from pathlib import Path
 
 import click
 
@@ -22,8 +24,12 @@ from graphc.files import (
     YAML_SUFFIXES,
     collect,
     has_suffix,
+    leaves_root,
+    link_root,
+    link_root_named,
     read_source,
     read_stdin,
+    real_path,
     replace_file,
     suffix_patterns,
 )
@@ -58,7 +64,8 @@ def fmt_command(paths, check, show_diff, allow_empty):
     change (--check) or could not
     be formatted, 2 usage error, a file that cannot be read or written
     (GC112; a file is written whole or not at all, and left as it is when it
-    changed while fmt ran) or holds
+    changed while fmt ran), a symbolic link out of its repository (never read,
+    written or shown in a diff; format the file it points to) or holds
     a character YAML does not allow (GC100: NUL, UTF-16 without a BOM), a
     directory or glob with nothing to format (see --allow-empty), or a
     formatting that would change what a `# graphc: ignore` covers.
@@ -132,6 +139,15 @@ def _format_file(path: str, check: bool, named: bool = False):
     if named and has_suffix(path, JSON_SUFFIXES):
         click.echo(f"graphc: note: {one_line(path)}: not formatted: fmt formats YAML playbooks, not JSON", err=True)
         return None
+    if leaves_root(path):
+        # never written through, nor shown in a diff: as an -o FILE that is a link (audit sec29 1 and 4)
+        message = (
+            f"{path}: not formatted: a symbolic link to {real_path(Path(path))}, outside"
+            f" {link_root_named(link_root(os.path.dirname(path) or os.curdir))}; graphc fmt does not read or write a file through a"
+            " link out of its repository: format the file it points to, or copy it into the repository"
+        )
+        click.echo(f"graphc: {one_line(message)}", err=True)
+        return _UNREADABLE
     try:
         text = read_source(path, keep_bom=True)
     except (OSError, UnicodeDecodeError) as exc:
@@ -166,7 +182,8 @@ def _format_source(text: str, path: str, check: bool):
 
 
 def _write(path: str, text: str, formatted: str) -> bool:
-    """Write ``formatted`` over the file ``path`` (a symlink: its target, the link kept) if it still holds
+    """Write ``formatted`` over the file ``path`` (a symlink inside its repository: its target, the link kept; one
+    out of it never gets here, :func:`_format_file`) if it still holds
     ``text``, as read; whether it was written. A file edited meanwhile is left as it is, and one that cannot be
     written is GC112 and left whole (:func:`graphc.files.replace_file`): both are said here."""
     try:
