@@ -75,7 +75,13 @@ from graphc.api.errors import (
     error_fields,
 )
 from graphc.api.redact import clean
-from graphc.api.secrets import ApiKey, default_credentials_path, load_api_key, quiet_http_libraries
+from graphc.api.secrets import (
+    ApiKey,
+    default_credentials_path,
+    http_records_of_graphc_dropped,
+    keep_http_records_of_graphc_out,
+    load_api_key,
+)
 from graphc.loopback import is_loopback_host
 from graphc.quotes import MalformedQuote, quote_from_router
 from graphc.version import __version__
@@ -95,8 +101,6 @@ __all__ = [
 ]
 
 log = logging.getLogger("graphc.api")
-# Their records never reach a handler, CLI or not (secrets.quiet_http_libraries: a raw Retry-After was printed).
-quiet_http_libraries()
 
 DEFAULT_BASE_URL = "https://api.sequencemkts.com"
 DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0, pool=5.0)
@@ -398,6 +402,9 @@ class Client:
         self.max_answer_bytes = max_answer_bytes
         self.connect_retries = connect_retries
         self._local = threading.local()
+        # the HTTP libraries' records of this client's requests carry the router's text (a raw Retry-After, answer
+        # headers): dropped, and only those (secrets.keep_http_records_of_graphc_out; nothing at import, embed29 1)
+        keep_http_records_of_graphc_out()
         self._http = self._build_http(retries, connect_retries, backoff_factor, max_retry_wait, retry_budget)
 
     @classmethod
@@ -743,7 +750,8 @@ class Client:
         if move is None or what.split(" ", 1)[0] not in CHANGE_METHODS or deadline is None:
             return
         try:
-            send_by_ns = move(seconds)
+            with http_records_of_graphc_dropped(False):  # the caller's code: its own HTTP requests log as it has them
+                send_by_ns = move(seconds)
         except LedgerError as exc:
             refused = len(getattr(self._local, "waits", ())) + 1
             raise NotSentInTime(
@@ -778,11 +786,12 @@ class Client:
             extensions["retry"] = self._change_retry  # httpx_retries takes a request's own retry from its extensions
         request = self._http.build_request(method, path, extensions=extensions, **kwargs)
         try:
-            response = self._http.send(request, stream=True)
-            try:
-                body = self._read(response)
-            finally:
-                response.close()
+            with http_records_of_graphc_dropped():  # the HTTP libraries' records of it carry router text
+                response = self._http.send(request, stream=True)
+                try:
+                    body = self._read(response)
+                finally:
+                    response.close()
         except httpx.HTTPError as exc:
             log.info("%s %s failed after %.0f ms: %s", method, path, _ms(started), clean(_describe(exc), 200))
             self._local.tried = _tried(deadline.attempts, started)

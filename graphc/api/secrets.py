@@ -17,11 +17,15 @@ Credentials files are refused when group or world can read or write them
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import stat
 import sys
+import threading
 import tomllib
+from collections.abc import Iterator
+from contextvars import ContextVar
 from pathlib import Path
 
 __all__ = [
@@ -29,6 +33,8 @@ __all__ = [
     "RedactingFilter",
     "configure_cli_logging",
     "default_credentials_path",
+    "http_records_of_graphc_dropped",
+    "keep_http_records_of_graphc_out",
     "load_api_key",
     "quiet_http_libraries",
     "read_credentials_file",
@@ -87,26 +93,85 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-# The libraries that see the router's bytes. Their records never reach a handler: httpx_retries warns with the
-# raw `Retry-After` value (audit hrouter.md 2), httpx and httpcore log URLs and headers at debug level. graphc
-# announces each retry itself (graphc.api.client._AnnouncedRetry) and logs each request with -v.
+# The libraries that see the router's bytes. Under the CLI their records never reach a handler
+# (:func:`quiet_http_libraries`): httpx_retries warns with the raw `Retry-After` value (audit hrouter.md 2), httpx
+# and httpcore log URLs, reason phrases and answer headers. graphc announces each retry itself
+# (graphc.api.client._AnnouncedRetry) and logs each request with -v.
 HTTP_LIBRARY_LOGGERS = ("httpx", "httpcore", "httpx_retries", "h11", "h2", "hpack")
 
 
 def quiet_http_libraries() -> None:
-    """Keep the HTTP libraries' log records from ever being printed, whatever the logging set-up.
+    """Keep the HTTP libraries' log records from ever being printed, whatever the logging set-up: for the CLI,
+    which owns its process (:func:`configure_cli_logging`). A library never calls it: a host's own HTTP logging is
+    the host's (audit embed29 1); graphc's requests keep their records out by
+    :func:`keep_http_records_of_graphc_out` instead.
 
     Each logger gets a :class:`logging.NullHandler` and stops propagating. A filter or a level would not do:
     a filter on ``httpcore`` does not see records of ``httpcore.http11``, a level is undone by anyone who sets
     one, and a record that finds no handler at all is printed raw by Python's last-resort handler (which is
     how the ``Retry-After`` warning reached stderr). A record that meets the NullHandler and stops is shown by
-    nobody, so router text cannot leak through these loggers, with or without -v, CLI or library use.
+    nobody, so router text cannot leak through these loggers, with or without -v.
     """
     for name in HTTP_LIBRARY_LOGGERS:
         logger = logging.getLogger(name)
         if not any(isinstance(h, logging.NullHandler) for h in logger.handlers):
             logger.addHandler(logging.NullHandler())
         logger.propagate = False
+
+
+# The loggers that emit records while graphc's client sends a request (httpx, httpcore 1.x, httpx_retries;
+# tests/test_http_logs_in_a_host.py holds that no other library logger does, with the versions installed). Their
+# records carry the router's text: httpcore's DEBUG trace every answer header (a `Retry-After` or any header echoing
+# the key), httpx's INFO line and httpx_retries' DEBUG lines the reason phrase, httpx_retries' WARNING the raw
+# `Retry-After`. A logger's filter sees only the records made on that very logger, so each emitting logger is named,
+# not its parent. graphc's transport speaks HTTP/1.1 only (httpx.HTTPTransport without http2=True), so
+# httpcore.http2, h2 and hpack never log for it; httpcore.proxy and httpcore.socks do when the environment names a
+# proxy.
+GRAPHC_REQUEST_LOGGERS = (
+    "httpx",
+    "httpcore.connection",
+    "httpcore.http11",
+    "httpcore.proxy",
+    "httpcore.socks",
+    "httpx_retries.retry",
+    "httpx_retries.transport",
+)
+_IN_GRAPHC_REQUEST: ContextVar[bool] = ContextVar("graphc_request_in_flight", default=False)
+_INSTALL_LOCK = threading.Lock()
+
+
+class _DropGraphcRequestRecords(logging.Filter):
+    """Drops a record made while graphc's own request is in flight in this thread (or task); passes every other,
+    so a host's own httpx traffic logs as it would without graphc."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not _IN_GRAPHC_REQUEST.get()
+
+
+_DROP = _DropGraphcRequestRecords()
+
+
+def keep_http_records_of_graphc_out() -> None:
+    """Put the filter that drops the records of graphc's own requests on each of :data:`GRAPHC_REQUEST_LOGGERS`,
+    once per process (a :class:`~graphc.api.client.Client` does it when made). Nothing else about those loggers
+    changes: level, handlers and propagation stay the host's, and a record made outside graphc's requests passes."""
+    with _INSTALL_LOCK:
+        for name in GRAPHC_REQUEST_LOGGERS:
+            logger = logging.getLogger(name)
+            if _DROP not in logger.filters:
+                logger.addFilter(_DROP)
+
+
+@contextlib.contextmanager
+def http_records_of_graphc_dropped(dropped: bool = True) -> Iterator[None]:
+    """While in it, this thread's (or task's) records on :data:`GRAPHC_REQUEST_LOGGERS` are graphc's request's,
+    and dropped; ``dropped=False`` inside it: code of the caller's that runs in the middle of graphc's request
+    (a callback) logs as it would."""
+    token = _IN_GRAPHC_REQUEST.set(dropped)
+    try:
+        yield
+    finally:
+        _IN_GRAPHC_REQUEST.reset(token)
 
 
 class _CliHandler(logging.StreamHandler):
