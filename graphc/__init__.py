@@ -163,6 +163,7 @@ def _lint(
         params_unread,
         unreadable_result,
     )
+    from graphc.pipeline import gc_paused  # deferred: `import graphc` stays light (graphc --version)
 
     options = _options(quotes, params, params_file, now, None, require_quotes=quotes is not None)
     if config is not None:
@@ -174,7 +175,8 @@ def _lint(
     if isinstance(text, UnicodeDecodeError):
         result = unreadable_result(path, text, lint_options)
     else:
-        result = lint_source(text, path, lint_options, keep_wire=False).result
+        with gc_paused():  # as `graphc lint` (lint_path), and only when no other thread can see it (embed29 2)
+            result = lint_source(text, path, lint_options, keep_wire=False).result
     # None only for files found while walking a directory; text given here is explicit.
     assert isinstance(result, FileResult)
     return result if unread is None else params_unread(result, unread)

@@ -6,7 +6,6 @@ suppressions, and return plain :class:`graphc.report.FileResult` records.
 from __future__ import annotations
 
 import functools
-import gc
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -55,7 +54,7 @@ from graphc.inputs import (
     saved_plan_hint,
     wrap_simple_order,
 )
-from graphc.pipeline import CompileOptions, CompileResult, compile_document
+from graphc.pipeline import CompileOptions, CompileResult, compile_document, gc_paused
 from graphc.record import Record
 from graphc.yaml_comments import mentions_directive
 
@@ -622,14 +621,13 @@ def lint_path(
     ``text`` is the file's content when the caller has read it already (the
     lint cache reads every file to look it up). The wire JSON is not written.
 
-    Python's cyclic garbage collector is paused while one file is linted: a
-    large graph allocates millions of long-lived, acyclic objects (spans, wire
-    dicts), and the collector re-scanning them made time grow faster than the
-    graph (100k legs: 4x slower). It runs again between files.
+    Python's cyclic garbage collector is paused while one file is linted, when
+    that is safe (:func:`graphc.pipeline.gc_paused`: the only thread, the
+    collector on): a large graph allocates millions of long-lived, acyclic
+    objects (spans, wire dicts), and the collector re-scanning them made time
+    grow faster than the graph (100k legs: 4x slower). It runs again between files.
     """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with gc_paused():
         name = str(path)
         if text is None:
             try:
@@ -637,9 +635,6 @@ def lint_path(
             except (OSError, UnicodeDecodeError) as exc:
                 return LintOutcome(unreadable_result(name, exc, options))
         return lint_source(text, name, options, explicit=explicit, keep_wire=False)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def unreadable_result(path: str, exc: Exception, options: LintOptions | None = None) -> FileResult:

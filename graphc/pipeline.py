@@ -11,6 +11,7 @@ import functools
 import gc
 import re
 import shlex
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from os import PathLike
@@ -232,7 +233,7 @@ class CompileResult(Record):
 
 @contextmanager
 def gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for one file's work.
+    """Pause Python's cyclic garbage collector for one file's work, when that is safe.
 
     Compiling a large graph allocates millions of long-lived, acyclic objects
     (values, positions, wire dicts); each collection re-scans all of them, so
@@ -240,16 +241,22 @@ def gc_paused() -> Iterator[None]:
     slower). Nothing the pipeline builds is a reference cycle, so nothing is
     left for the collector when it runs again afterwards.
 
-    The switch is the process's: with calls in several threads (docs/api.md, "Threads"), the call that paused
-    it turns it back on when it ends, while others may still run. That costs them time, never a result, and a
-    call that found it paused leaves it so, so the collector is on again once the calls have ended.
+    The switch is the process's, so it is touched only when no other thread can see it: the caller is the only
+    Python thread (``threading.active_count() == 1``; ``threading`` not imported at all: none was started) and the
+    collector is on. Then it is turned off for the work and on again after, only what this call turned off.
+    Otherwise (a host's threads, a host that turned the collector off itself) the work runs with the collector as
+    it is: a thread's ``gc.disable()`` is never undone, and no other thread ever sees it off because of graphc
+    (audit embed29 2). The command line is one thread, so it always pauses; a library call pays the collector's
+    passes only when the process has other threads (docs/api.md, "Threads").
     """
-    enabled = gc.isenabled()
-    gc.disable()
+    threading = sys.modules.get("threading")
+    paused = gc.isenabled() and (threading is None or threading.active_count() == 1)
+    if paused:
+        gc.disable()
     try:
         yield
     finally:
-        if enabled:
+        if paused:
             gc.enable()
 
 
