@@ -19,7 +19,7 @@ Everything else is internal and may change. The module stays import-light, so
 from __future__ import annotations
 
 from collections.abc import Mapping
-from os import PathLike
+from os import PathLike, fspath
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from graphc.boundary import entry_point
@@ -52,7 +52,7 @@ __all__ = [
 @entry_point
 def compile_text(
     text: str,
-    path: str = "<string>",
+    path: str | PathLike[str] = "<string>",
     *,
     quotes: str | PathLike[str] | Mapping[str, Any] | None = None,
     params: Mapping[str, str] | None = None,
@@ -73,6 +73,7 @@ def compile_text(
     from graphc.diagnostics import has_errors  # deferred: `import graphc` stays light
     from graphc.lint import report_refused_ticks  # deferred: `import graphc` stays light (graphc --version)
 
+    path = _path(path, "path")
     given, problems = _snapshot(quotes)
     if has_errors(problems):
         return pipeline.CompileResult(path, text, diagnostics=problems)
@@ -101,6 +102,7 @@ def compile_file(
     from graphc.files import unreadable  # deferred: `import graphc` stays light
     from graphc.lint import report_refused_ticks  # deferred: `import graphc` stays light (graphc --version)
 
+    path = _path(path, "path")
     config, problems = _project_config(path)
     if has_errors(problems):
         return pipeline.CompileResult(str(path), None, diagnostics=problems)
@@ -122,7 +124,7 @@ def compile_file(
 @entry_point
 def lint_text(
     text: str,
-    path: str = "<string>",
+    path: str | PathLike[str] = "<string>",
     *,
     quotes: str | PathLike[str] | Mapping[str, Any] | None = None,
     params: Mapping[str, str] | None = None,
@@ -138,6 +140,7 @@ def lint_text(
     skipped (listed in ``.skipped``). A snapshot file's problems come first in ``.diagnostics``, located in
     it, and the lint uses what could be read of it, as ``graphc lint --quotes FILE`` does.
     """
+    path = _path(path, "path")
     given, problems = _snapshot(quotes)
     result = _lint(text, path, given, params, params_file, now, None)
     return result.replace(diagnostics=[*problems, *result.diagnostics]) if problems else result
@@ -201,6 +204,7 @@ def lint_file(
     one without errors: :func:`checked`)."""
     from graphc.files import read_source  # deferred: `import graphc` stays light (graphc --version)
 
+    path = _path(path, "path")
     text: str | UnicodeDecodeError
     try:
         text = read_source(path)
@@ -223,7 +227,7 @@ def checked(result: FileResult) -> bool:
     Not "clean"."""
     from graphc.lint import checked as _checked  # deferred: `import graphc` stays light (graphc --version)
 
-    return _checked(result)
+    return _checked(_lint_result(result, "checked"))
 
 
 def exit_code(result: FileResult) -> int:
@@ -231,7 +235,31 @@ def exit_code(result: FileResult) -> int:
     severity its project's graphc.toml gives it), 2 not checked (:func:`checked` is False)."""
     from graphc.lint import exit_code as _exit_code  # deferred: `import graphc` stays light (graphc --version)
 
-    return _exit_code(result)
+    return _exit_code(_lint_result(result, "exit_code"))
+
+
+def _lint_result(result: Any, function: str) -> FileResult:
+    """``result`` when it is a lint result; else ``TypeError`` naming what ``function`` takes (a compile's result
+    has no ``.skipped`` and no verdict of ``graphc lint``; audit embed29 3)."""
+    from graphc.diagnostics import FileResult  # deferred: `import graphc` stays light (graphc --version)
+
+    if not isinstance(result, FileResult):
+        raise TypeError(
+            f"{function}() takes a lint result (a graphc.report.FileResult, as lint_file and lint_text return), "
+            f"not {type(result).__name__}"
+        )
+    return result
+
+
+def _path(path: Any, name: str) -> str:
+    """A path argument as text: a ``str`` or any ``os.PathLike`` giving one (a ``pathlib.Path``); ``TypeError`` for
+    anything else, naming the argument (bytes, an int, which ``open`` would take for a file descriptor, None; audit
+    embed29 3)."""
+    if isinstance(path, (str, PathLike)):
+        given = fspath(path)
+        if isinstance(given, str):
+            return given
+    raise TypeError(f"{name} must be a str or an os.PathLike giving one (a pathlib.Path), not {type(path).__name__}")
 
 
 def _project_config(path: str | PathLike[str]) -> tuple[Config, list[Diagnostic]]:
@@ -245,7 +273,7 @@ def _project_config(path: str | PathLike[str]) -> tuple[Config, list[Diagnostic]
 def load_quotes(path: str | PathLike[str]) -> dict[str, Quote]:
     """Read a quotes snapshot file; ``ValueError`` lists its problems (with line:col), a file that is not UTF-8
     among them. Unreadable: ``OSError``."""
-    quotes, diagnostics = _read_snapshot(path)
+    quotes, diagnostics = _read_snapshot(_path(path, "path"))
     if diagnostics:
         raise ValueError("; ".join(d.headline() for d in diagnostics))
     return quotes
@@ -254,7 +282,7 @@ def load_quotes(path: str | PathLike[str]) -> dict[str, Quote]:
 def _snapshot(quotes: QuotesArg) -> tuple[Mapping[str, Any] | None, list[Diagnostic]]:
     """``quotes`` read when it names a snapshot file (:func:`_read_snapshot`), else as given, with no problems."""
     if isinstance(quotes, (str, PathLike)):
-        return _read_snapshot(quotes)
+        return _read_snapshot(_path(quotes, "quotes"))
     return quotes, []
 
 
@@ -286,10 +314,10 @@ def _options(
     return CompileOptions(
         quotes=_quotes(quotes),
         params=dict(params or {}),
-        params_file=None if params_file is None else str(params_file),
+        params_file=None if params_file is None else _path(params_file, "params_file"),
         now=given_clock(now),  # the instant in UTC, as --now (a naive datetime: TypeError)
         require_quotes=require_quotes,
-        project_root=None if project_root is None else str(project_root),
+        project_root=None if project_root is None else _path(project_root, "project_root"),
     )
 
 
