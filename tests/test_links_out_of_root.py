@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from sandbox_fixture import run_graphc
 
 from tests.conftest import REPO
 
@@ -49,15 +49,7 @@ def graphc(cwd: Path, *args, key: str | None = None) -> subprocess.CompletedProc
     }
     if key is not None:
         env["SEQUENCE_API_KEY"] = key
-    return subprocess.run(
-        [sys.executable, "-m", "graphc", *map(str, args)],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        timeout=60,
-    )
+    return run_graphc(args, env, cwd)  # (sandbox_fixture's one runner of graphc in a process)
 
 
 def assert_never_shown(done: subprocess.CompletedProcess, *secrets: str) -> None:

@@ -17,6 +17,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from sandbox_fixture import run_graphc
 
 from tests.conftest import EXAMPLES, REPO
 
@@ -26,15 +27,7 @@ PLAYBOOK = "graphc: 1\nname: plain\nlegs:\n  e1:\n    buy: 0.5 BTC\n    symbol: 
 def graphc(cwd: Path, *args) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1", "GRAPHC_NO_CACHE": "1"}
     env.pop("SEQUENCE_API_KEY", None)
-    return subprocess.run(
-        [sys.executable, "-m", "graphc", *map(str, args)],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        timeout=60,
-    )
+    return run_graphc(args, env, cwd)  # (sandbox_fixture's one runner of graphc in a process)
 
 
 @pytest.fixture
