@@ -612,6 +612,17 @@ def _remove_stale(output: str, command: str, what: str, *, partial: bool = False
 LINE_FORMATS = ("text", "github", "junit")
 
 
+def masked(text: str) -> str:
+    """``text`` through graphc.api.redact.redact, importing it only when it can change something: a secret is
+    registered only through that module (so none is while it is not imported), and its other mask, a bearer
+    token, needs the word. A lint that names no key keeps the import off its start-up (bench: warm lint)."""
+    if "graphc.api.redact" not in sys.modules and "bearer" not in text.lower():
+        return text
+    from graphc.api.redact import redact  # deferred: see above
+
+    return redact(text)
+
+
 def write_report(
     fmt: str,
     results,
@@ -652,9 +663,7 @@ def write_report(
     )
     text = text if text.endswith("\n") else text + "\n"
     if fmt in LINE_FORMATS:
-        from graphc.api.redact import redact  # deferred: only lint writes a report
-
-        text = redact(text)  # the key, whatever file echoed it (audit sec29 1), as router text is masked
+        text = masked(text)  # the key, whatever file echoed it (audit sec29 1), as router text is masked
     write_output(text, output, what="the report", for_people=fmt == "text")  # the others are read by programs
     left_out = ""
     if fmt == "sarif":  # a log that cannot list every result says so on stderr too
@@ -733,9 +742,7 @@ def print_diagnostics(results, *, stream=None, summary=False, explain_skips=Fals
         encoding=narrow_encoding(stream),
     )
     if text:
-        from graphc.api.redact import redact  # deferred: a clean compile prints nothing
-
-        text = redact(text)  # the key, whatever file echoed it (audit sec29 1), as router text is masked
+        text = masked(text)  # the key, whatever file echoed it (audit sec29 1), as router text is masked
         stream.write(text if text.endswith("\n") else text + "\n")
 
 
