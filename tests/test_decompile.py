@@ -162,7 +162,10 @@ def triggers(draw):
     elif kind == "timeout":
         trigger = {"on_timeout": {"ms": draw(st.integers(1, 10**10))}}  # the wire schema asks 1 or more (ab41f18)
     else:
-        odd = (odd_text | st.sampled_from(_MARKUP)).filter(lambda s: not wrapped_in_quotes(s))  # refused: below
+        # a symbol every input form accepts (as _symbol_ok for a node's): a blank one or one in quotes is refused
+        odd = (odd_text | st.sampled_from(_MARKUP)).filter(
+            lambda s: symbol_problem(s) is None and not wrapped_in_quotes(s)
+        )
         symbol = f"{draw(assets)}-USD" if kind == "price" else draw(odd)
         reference = "graph_entry_price" if kind == "price" else draw(st.sampled_from(["graph_entry_price", "last"]))
         offset = JsonFloat(draw(_decimal(3, -(10**5), 10**5)))
